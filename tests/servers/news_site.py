@@ -1,0 +1,107 @@
+"""A fake news site: a real HTTP server on loopback that serves a table of routes.
+
+Each route is a `Page` (bytes, content type, status, headers, delay). Tests change the table while
+the server runs (new articles appear) and read `requests` to see what crossed the wire. One server
+can stand for several outlets: routes are plain paths, so give each outlet its own prefix.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+
+@dataclass
+class Page:
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+class NewsSite:
+    """`with NewsSite() as site: site.add('/list', Page(...)); site.url('/list')`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.routes: dict[str, Page | Callable[[Request], Page]] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                pass
+
+            def _serve(self, head_only: bool) -> None:
+                req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
+                              time.time())
+                with site._lock:
+                    site.requests.append(req)
+                    route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
+                page = route(req) if callable(route) else route
+                if page is None:
+                    page = Page(b"<html><body>not found</body></html>", status=404)
+                if page.delay:
+                    time.sleep(page.delay)
+                try:
+                    self.send_response(page.status)
+                    self.send_header("Content-Type", page.content_type)
+                    for k, v in page.headers.items():
+                        self.send_header(k, v)
+                    if "content-length" not in {k.lower() for k in page.headers}:
+                        self.send_header("Content-Length", str(len(page.body)))
+                    self.end_headers()
+                    if not head_only:
+                        self.wfile.write(page.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def do_GET(self) -> None:
+                self._serve(head_only=False)
+
+            def do_HEAD(self) -> None:
+                self._serve(head_only=True)
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self.host, self.port = self._server.server_address[:2]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def add(self, path: str, page: Page | Callable[[Request], Page]) -> None:
+        with self._lock:
+            self.routes[path] = page
+
+    def hits(self, path: str) -> int:
+        with self._lock:
+            return sum(1 for r in self.requests if r.path == path)
+
+    def start(self) -> NewsSite:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> NewsSite:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
