@@ -1,0 +1,76 @@
+"""Wiring: build the stages from the config and run a cycle (`once`); shared by the daemon."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from bot.config import Config
+from bot.delivery import DryRunSender, Sender, TelegramSender, deliver_pending
+from bot.pipeline import Cycle, CycleReport
+from bot.relevance import Detector
+from scrapers.fetch import Fetcher
+from state.store import State, StateStore
+
+log = logging.getLogger(__name__)
+
+
+class PreviewStore(StateStore):
+    """A store that reads the real state file but never writes it (`once --dry-run`)."""
+
+    def save(self, state: State) -> None:
+        pass
+
+
+def build_sender(config: Config, dry_run: bool = False) -> Sender:
+    if dry_run or config.telegram.dry_run:
+        return DryRunSender(sys.stdout)
+    return TelegramSender(config.telegram)
+
+
+def make_deliver(config: Config, sender: Sender) -> Callable[[State, StateStore], Awaitable[object]]:
+    return functools.partial(
+        deliver_pending,
+        sender=sender,
+        chat_id=config.telegram.chat_id if config.telegram.chat_id is not None else "dry-run",
+        delivery_config=config.delivery,
+        admin_chat_ids=config.telegram.admin_chat_ids,
+        link_preview=config.telegram.link_previews,
+    )
+
+
+def print_report(report: CycleReport, out=sys.stderr) -> None:  # type: ignore[no-untyped-def]
+    """What `once` tells the operator: the cycle's counts and every failing source."""
+    print(report.summary_line(), file=out)
+    for poll in report.failed_sources:
+        print(f"source failed: {poll.source.name}: {poll.error} ({poll.source.url})", file=out)
+
+
+async def _once(config: Config, store: StateStore, dry_run: bool) -> CycleReport:
+    state = store.load()
+    if store.recovery_note:
+        print(f"warning: {store.recovery_note}", file=sys.stderr)
+    sender = build_sender(config, dry_run)
+    try:
+        async with Fetcher(config.fetch) as fetcher:
+            cycle = Cycle(config, state, store, fetcher, Detector(config.relevance), make_deliver(config, sender))
+            return await cycle.run()
+    finally:
+        with contextlib.suppress(Exception):
+            await sender.close()
+
+
+def run_once(config: Config, dry_run: bool = False) -> int:
+    """One full cycle; exit 0 when it ran, whatever individual sources did."""
+    import asyncio
+
+    if dry_run:  # a preview: reads the state, holds no lock, writes nothing
+        report = asyncio.run(_once(config, PreviewStore(config.state.path), dry_run))
+    else:
+        with StateStore(config.state.path) as store:
+            report = asyncio.run(_once(config, store, dry_run))
+    print_report(report)
+    return 0

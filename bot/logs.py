@@ -1,0 +1,46 @@
+"""Logging set-up: one format, quiet HTTP libraries, and the bot token scrubbed from every record.
+
+The Bot API URL contains the token and httpx logs request URLs at INFO, so the `httpx` and
+`httpcore` loggers are turned down to WARNING; as a second line of defence a filter on the root
+handler replaces the token wherever it still appears (exception texts included).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class SecretFilter(logging.Filter):
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            record.msg, record.args = self.scrub(message), None
+            if record.exc_info and record.exc_info[1] is not None:
+                record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+                record.exc_info = None
+        return True
+
+
+def setup_logging(verbose: bool = False, secrets: list[str] | None = None) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.addFilter(SecretFilter(secrets or []))
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("httpx", "httpcore", "hpack", "apscheduler.executors", "telegram.ext.Updater"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
