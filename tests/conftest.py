@@ -1,0 +1,89 @@
+"""Shared fixtures: the real-page folder, loopback servers, and running the command line as a user does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.servers.telegram_api import TelegramApiServer
+from tests.sites import Outlets
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REAL = SHARED / "fixtures" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_fixtures() -> Path:
+    """`../shared/fixtures/real`, used in place; tests that need it skip when it is absent."""
+    if not (REAL / "MANIFEST.json").is_file():
+        pytest.skip("../shared/fixtures/real is not present")
+    return REAL
+
+
+@pytest.fixture
+def telegram() -> Iterator[TelegramApiServer]:
+    with TelegramApiServer() as server:
+        yield server
+
+
+@pytest.fixture
+def outlets() -> Iterator[Outlets]:
+    with Outlets() as o:
+        yield o
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json_lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a child bot process: no proxies, no token unless given."""
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+           and k != "TELEGRAM_BOT_TOKEN"}
+    env["PYTHONPATH"] = str(REPO)
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
+            cwd: Path | None = None, timeout: float = 120) -> Result:
+    """Run `python -m bot ARGS` as a user would, and capture what it printed."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin, capture_output=True, text=True, env=env or clean_env(), cwd=cwd or REPO,
+        timeout=timeout,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def write_config(path: Path, *, sources: dict[str, tuple[str, str]], telegram: TelegramApiServer | None = None,
+                 extra: str = "") -> Path:
+    """A config for tests: the given sources {name: (url, type)}, fast and polite to loopback."""
+    lines = []
+    if telegram is not None:
+        lines += ["[telegram]", f'chat_id = {telegram.channel_id}', f'api_base_url = "{telegram.api_root}"',
+                  f"admin_chat_ids = [{telegram.admin_id}]", ""]
+    lines += ["[state]", 'path = "state/state.json"', "",
+              "[fetch]", "trust_env = false", "min_host_delay_seconds = 0.0", "timeout_seconds = 5.0", "",
+              "[delivery]", "backfill_hours = 24", "min_interval_seconds = 0.05", ""]
+    lines.append(extra)
+    for name, (url, kind) in sources.items():
+        lines += ["[[sources]]", f'name = "{name}"', f'url = "{url}"', f'type = "{kind}"',
+                  "interval_minutes = 0.05", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
