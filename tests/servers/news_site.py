@@ -3,15 +3,20 @@
 Each route is a `Page` (bytes, content type, status, headers, delay). Tests change the table while
 the server runs (new articles appear) and read `requests` to see what crossed the wire. One server
 can stand for several outlets: routes are plain paths, so give each outlet its own prefix.
+
+Misbehaving sites: `Page.stream` produces a body piece by piece (huge or endless, sent chunked unless
+a Content-Length header is given), `chunk_delay` trickles it, `drop` closes the connection without
+an answer. `max_in_flight` is the most requests the server was handling at once; `bytes_sent` counts
+the body bytes written per path.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 @dataclass
@@ -21,6 +26,9 @@ class Page:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    stream: Callable[[], Iterable[bytes]] | None = None  # body made piece by piece, instead of `body`
+    chunk_delay: float = 0.0  # pause before each streamed piece
+    drop: bool = False  # close the connection without sending a response
 
 
 @dataclass
@@ -37,6 +45,9 @@ class NewsSite:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Page | Callable[[Request], Page]] = {}
         self.requests: list[Request] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.bytes_sent: dict[str, int] = {}
         self._lock = threading.Lock()
         site = self
 
@@ -47,6 +58,37 @@ class NewsSite:
                 pass
 
             def _serve(self, head_only: bool) -> None:
+                with site._lock:
+                    site.in_flight += 1
+                    site.max_in_flight = max(site.max_in_flight, site.in_flight)
+                try:
+                    self._answer(head_only)
+                finally:
+                    with site._lock:
+                        site.in_flight -= 1
+
+            def _count(self, n: int) -> None:
+                path = self.path.split("?")[0]
+                with site._lock:
+                    site.bytes_sent[path] = site.bytes_sent.get(path, 0) + n
+
+            def _write_stream(self, page: Page) -> None:
+                chunked = "content-length" not in {k.lower() for k in page.headers}
+                assert page.stream is not None
+                for piece in page.stream():
+                    if page.chunk_delay:
+                        time.sleep(page.chunk_delay)
+                    if not piece:
+                        continue
+                    if chunked:
+                        self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                    else:
+                        self.wfile.write(piece)
+                    self._count(len(piece))
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
+
+            def _answer(self, head_only: bool) -> None:
                 req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
                               time.time())
                 with site._lock:
@@ -57,18 +99,30 @@ class NewsSite:
                     page = Page(b"<html><body>not found</body></html>", status=404)
                 if page.delay:
                     time.sleep(page.delay)
+                if page.drop:
+                    self.close_connection = True
+                    return
                 try:
                     self.send_response(page.status)
-                    self.send_header("Content-Type", page.content_type)
+                    if page.content_type:
+                        self.send_header("Content-Type", page.content_type)
                     for k, v in page.headers.items():
                         self.send_header(k, v)
-                    if "content-length" not in {k.lower() for k in page.headers}:
+                    if page.stream is not None:
+                        if "content-length" not in {k.lower() for k in page.headers}:
+                            self.send_header("Transfer-Encoding", "chunked")
+                    elif "content-length" not in {k.lower() for k in page.headers}:
                         self.send_header("Content-Length", str(len(page.body)))
                     self.end_headers()
-                    if not head_only:
+                    if head_only:
+                        return
+                    if page.stream is not None:
+                        self._write_stream(page)
+                    else:
                         self.wfile.write(page.body)
+                        self._count(len(page.body))
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    self.close_connection = True
 
             def do_GET(self) -> None:
                 self._serve(head_only=False)
