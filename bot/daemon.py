@@ -165,7 +165,7 @@ class Daemon:
             self.wake_delivery.set()
             try:
                 await asyncio.wait_for(delivery, STOP_GRACE_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("a send was still in flight after %gs; it stays pending", STOP_GRACE_SECONDS)
             for service in services:
                 if service is not None:

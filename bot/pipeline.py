@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -81,13 +82,13 @@ async def poll_source(
     try:
         url, headers = source.url, None
         if source.type == "naver_api":
-            url, headers = naver_api.build_request(source.url, env if env is not None else {})
+            url, headers = naver_api.build_request(source.url, os.environ if env is None else env)
         result = await fetcher.fetch(
             url,
             etag=memory.etag if conditional and memory else None,
             last_modified=memory.last_modified if conditional and memory else None,
             encoding=source.encoding,
-            headers=headers,
+            **({"headers": headers} if headers else {}),
         )
         poll.status, poll.etag, poll.last_modified = result.status, result.etag, result.last_modified
         if result.not_modified:
