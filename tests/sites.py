@@ -148,7 +148,7 @@ class Outlets:
 <div class="byline">입력 {self._when(story).strftime('%Y.%m.%d %H:%M')}</div>
 <div id="article-view-content-div">{paragraphs}</div></article>
 <aside><h3>많이 본 뉴스</h3><ul><li><a href="/x/1">다른 기사 하나</a></li></ul></aside>
-<footer>Copyright © {outlet}. All rights reserved.</footer></body></html>"""
+<footer>Copyright ⓒ {outlet}. All rights reserved.</footer></body></html>"""
         if story.outlet == "namdo":
             return Page(doc.encode("cp949"), content_type="text/html")
         return Page(doc.encode("utf-8"))
