@@ -1,0 +1,53 @@
+"""Time `find_story`: one new item against 5,000 stored ones (the daemon's worst case).
+
+Run: .venv/bin/python bench/bench_stories.py
+Synthetic items: topic words every item shares, plus names and figures drawn from a few thousand
+made-up words, so that most pairs share some bigrams as real same-topic news does.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from datetime import datetime, timedelta
+
+from bot.stories import KST, StoryKey, find_story
+
+TOPIC = ["광주", "AI", "데이터센터", "국가", "컴퓨팅센터", "GPU", "유치", "사업", "추진", "인공지능"]
+SYLLABLES = [chr(c) for c in range(0xAC00, 0xD7A4, 97)]
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choices(SYLLABLES, k=rng.randint(2, 4)))
+
+
+def _item(rng: random.Random, vocabulary: list[str], i: int, now: datetime) -> StoryKey:
+    title = " ".join(rng.sample(TOPIC, 3) + rng.sample(vocabulary, 4) + [f"{rng.randint(1, 900)}억"])
+    lead = " ".join(rng.sample(TOPIC, 4) + rng.sample(vocabulary, 14)) + "라고 밝혔다."
+    return StoryKey(f"a{i}", title, lead, now - timedelta(hours=rng.uniform(0, 70)))
+
+
+def main() -> None:
+    rng = random.Random(5)
+    vocabulary = [_word(rng) for _ in range(3000)]
+    now = datetime(2025, 2, 5, 12, tzinfo=KST)
+    existing = [_item(rng, vocabulary, i, now) for i in range(5000)]
+    start = time.perf_counter()
+    find_story(_item(rng, vocabulary, -1, now), existing)
+    print(f"first call (counts the history): {(time.perf_counter() - start) * 1000:.1f} ms")
+    timings = []
+    for j in range(30):
+        copy = existing[rng.randrange(len(existing))]
+        new = StoryKey(f"n{j}", "[광주] " + copy.title, copy.lead, now)
+        existing.append(_item(rng, vocabulary, 5000 + j, now))  # the history moves on between calls
+        start = time.perf_counter()
+        found = find_story(new, existing)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert found == copy.id, (found, copy.id)
+    print(f"1 new vs {len(existing)} stored: median {statistics.median(timings):.1f} ms, "
+          f"max {max(timings):.1f} ms (30 calls, each finding its copy)")
+
+
+if __name__ == "__main__":
+    main()
