@@ -1,14 +1,381 @@
-"""Canonical article URLs: the identity of an article across listings, feeds and restarts."""
+"""Canonical article URLs: the identity of an article across listings, feeds and restarts.
+
+The rule, in order:
+
+1. Absolute (joined with the page it was found on); scheme and host lower-case; default port, fragment
+   and `;jsessionid=` path parameters dropped; characters outside URL syntax percent-encoded (UTF-8).
+2. Query: tracking and session parameters dropped (`TRACKING_PARAMS`, `SESSION_PARAMS`, per-host
+   `HOST_NOISE_PARAMS`). When an identifying parameter (`IDENTIFYING_PARAMS`) is present, list-state
+   parameters (`LIST_STATE_PARAMS`: page number, search box) and empty ones go too, and a site in
+   `SITE_ID_PARAMS` keeps only its ids. The rest is kept and sorted by name.
+3. Host variants: `m.`, `mobile.` and `www.` are one site. A registrable domain (`etnews.com`,
+   `kjdaily.co.kr`) is written `www.<domain>`, because that is the form desktop links use and that
+   resolves; a deeper host (`m.news.naver.com`) just loses the prefix (`news.naver.com`). `HOST_ALIASES`
+   overrides both. Public hosts are written `https` (the sites we follow all serve it; an http link
+   and an https link to one article must be equal). Loopback, IP and dotless hosts and URLs with an
+   explicit port keep their scheme and host as they are: test servers and intranets.
+4. Known URL shapes of one article are rewritten to one form (`PATH_REWRITES`): Naver's legacy
+   `read.naver?oid=&aid=` and `mnews/article` to `n.news.naver.com/article/{oid}/{aid}`, Daum to
+   `v.daum.net/v/{id}`, NDSoft AMP pages to `articleView.html`, the `/mobile/article.html?no=` CMS to
+   its desktop `/news/article.html?no=`.
+
+The result is also the URL that is fetched, so nothing here invents a URL a browser would not reach.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+# --- data -------------------------------------------------------------------------------------------
+
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
+    "igshid", "igsh", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "vero_id",
+    "ref", "ref_src", "ref_url", "referrer", "from", "sns", "share", "shared", "cmpid", "ocid", "spm",
+    "napm", "kakao_from", "fromsource", "rccode", "tracking", "trk", "src_type", "sc_type",
+    "nt_medium", "nt_source", "nt_campaign", "nt_content",
+})  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "at_", "mtm_", "pk_", "hmb_", "stm_")
+SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sessionid", "session_id", "cfid", "cftoken"})
+# `sid` is a section id on some sites (Naver: sid=100) and a session elsewhere: a session id is long.
+SESSION_IF_LONG = frozenset({"sid", "sessid", "ssid"})
+SESSION_MIN_LENGTH = 16
+_SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*", re.IGNORECASE)
+
+# Names that point at one article; their presence makes list-state and empty parameters droppable.
+IDENTIFYING_PARAMS = frozenset({
+    "idxno", "aid", "oid", "no", "seq", "nttid", "nttno", "newsid", "news_id", "ncd", "wr_id", "bo_table",
+    "idx", "art_id", "article_id", "articleid", "artid", "num", "uid", "bbsno", "dataid", "boardseq",
+    "contentid", "cid", "docid", "arcid", "key", "code", "id",
+})  # fmt: skip
+LIST_STATE_PARAMS = frozenset({
+    "page", "pageindex", "pageno", "pagenum", "pageunit", "pagesize", "movepage", "recordcnt", "cpage",
+    "curpage", "currentpage", "listcnt", "rows", "startdate", "enddate", "srchword", "searchword",
+    "searchcnd", "searchcondition", "searchkeyword", "searchtype", "searchfield", "skey", "sfield", "sword",
+    "sc_area", "sc_word", "sc_section_code", "sc_sub_section_code", "sc_serial_code", "sc_order_by",
+    "sc_level", "sc_view_level", "sc_multi_code", "view_type", "total", "list_type", "period",
+    "repcodetype", "repcode", "sort", "order", "orderby",
+})  # fmt: skip
+
+# Per host (after the host rule): parameters that never identify an article there.
+HOST_NOISE_PARAMS: dict[str, frozenset[str]] = {
+    "n.news.naver.com": frozenset({"sid", "type", "cds", "ntype", "rc", "lfrom", "mode", "mid", "sid1"}),
+    "v.daum.net": frozenset({"f"}),
+    "news.google.com": frozenset({"oc"}),
+}
+# Per registrable domain and path: the only parameters that identify an article. The listing links
+# carry an empty `pageId=` and paging state; the article's own og:url carries `pageId=www789`.
+SITE_ID_PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("gwangju.go.kr", "/boardView.do"): ("boardId", "seq"),
+}
+
+HOST_PREFIXES = ("www.", "m.", "mobile.")
+HOST_ALIASES: dict[str, str] = {  # host without prefix → canonical host
+    "news.v.daum.net": "v.daum.net",
+    "m.v.daum.net": "v.daum.net",
+    "news.daum.net": "v.daum.net",
+}
+# Two-label public suffixes (the part of a host a registrant cannot own).
+PUBLIC_SUFFIXES_2 = frozenset({
+    "co.kr", "or.kr", "go.kr", "ne.kr", "re.kr", "pe.kr", "ac.kr", "mil.kr", "hs.kr", "ms.kr", "es.kr",
+    "sc.kr", "kg.kr", "seoul.kr", "busan.kr", "daegu.kr", "incheon.kr", "gwangju.kr", "daejeon.kr",
+    "ulsan.kr", "gyeonggi.kr", "gangwon.kr", "chungbuk.kr", "chungnam.kr", "jeonbuk.kr", "jeonnam.kr",
+    "gyeongbuk.kr", "gyeongnam.kr", "jeju.kr", "sejong.kr",
+    "co.jp", "ne.jp", "or.jp", "co.uk", "org.uk", "com.au", "com.cn", "com.tw", "com.hk", "com.sg",
+})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PathRewrite:
+    """One article, two URL shapes: URLs whose host and path match are rewritten to `target`.
+
+    `target` is formatted with the path's named groups and the `params` taken from the query;
+    `only_target` drops every other parameter (the target is the whole identity).
+    """
+
+    host: re.Pattern[str]
+    path: re.Pattern[str]
+    target: str  # "host/path?query" without scheme
+    params: tuple[str, ...] = ()
+    only_target: bool = False
+
+
+PATH_REWRITES: tuple[PathRewrite, ...] = (
+    PathRewrite(
+        re.compile(r"(?:n\.)?news\.naver\.com"),
+        re.compile(r"/main/read\.(?:naver|nhn)|/read\.nhn|/main/read\.nhn"),
+        "n.news.naver.com/article/{oid}/{aid}",
+        params=("oid", "aid"),
+        only_target=True,
+    ),
+    PathRewrite(
+        re.compile(r"n\.news\.naver\.com"),
+        re.compile(r"/mnews/article/(?P<oid>\d+)/(?P<aid>\d+)/?"),
+        "n.news.naver.com/article/{oid}/{aid}",
+    ),
+    PathRewrite(re.compile(r"v\.daum\.net"), re.compile(r"/v/(?P<id>[\w-]+)/?"), "v.daum.net/v/{id}", only_target=True),
+    PathRewrite(  # NDSoft AMP page
+        re.compile(r".+"), re.compile(r"(?P<dir>/news)/articleViewAmp\.html"), "{host}{dir}/articleView.html"
+    ),
+    PathRewrite(  # the `article.html?no=` CMS (hellot, taxtimes, …): mobile page → desktop page
+        re.compile(r".+"), re.compile(r"/mobile/article\.html"), "{host}/news/article.html"
+    ),
+)
+
+# Redirect wrappers: a query parameter that carries the whole outlet URL.
+REDIRECT_PARAMS = ("url", "u", "q", "target", "dest", "destination", "redirect", "redirect_url", "link")
+# Aggregator pages that ARE the article (Naver and Daum host the text): no outlet URL behind them.
+AGGREGATOR_ARTICLE_HOSTS = re.compile(r"(?:n\.|m\.|sports\.|entertain\.)?news\.naver\.com|(?:news\.)?v\.daum\.net")
+_GOOGLE_NEWS_TOKEN = re.compile(r"/(?:__i/)?(?:rss/)?(?:read|articles)/(?P<token>[A-Za-z0-9_-]{8,})")
+_AMP_CACHE = re.compile(r"/[cv]/(?P<secure>s/)?(?P<rest>[^/]+\.[^/]+/.*)")
+
+# --- canonical_url --------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _encode(part: str) -> str:
+    """Percent-encode what a URL cannot hold literally (spaces, Hangul); normalise %xx to upper case."""
+    part = _UNSAFE.sub(lambda m: quote(m.group(0), safe=""), part)
+    return _PERCENT.sub(lambda m: m.group(0).upper(), part)
+
+
+def _is_public_name(host: str) -> bool:
+    """A DNS name on the internet (not an IP address, not `localhost`, not a dotless intranet name)."""
+    if "." not in host or host.endswith((".localhost", ".local", ".test", ".internal")):
+        return False
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return True
+    return False
+
+
+def registrable_domain(host: str) -> str:
+    """`news.kbs.co.kr` → `kbs.co.kr`, `m.etnews.com` → `etnews.com` (with a small public-suffix table)."""
+    labels = host.split(".")
+    suffix_len = 2 if ".".join(labels[-2:]) in PUBLIC_SUFFIXES_2 else 1
+    return ".".join(labels[-(suffix_len + 1) :])
+
+
+def canonical_host(host: str) -> str:
+    """One spelling for the desktop, mobile and www variants of a site's host."""
+    host = host.lower().rstrip(".")
+    if not _is_public_name(host):
+        return host
+    bare = host
+    while bare.startswith(HOST_PREFIXES) and bare.count(".") > 1:
+        bare = bare.split(".", 1)[1]
+    if bare in HOST_ALIASES:
+        return HOST_ALIASES[bare]
+    if host in HOST_ALIASES:
+        return HOST_ALIASES[host]
+    return f"www.{bare}" if registrable_domain(bare) == bare else bare
+
+
+_Pairs = list[tuple[str, str | None]]  # (name, value); value None for a bare `?name`
+
+
+def _split_query(query: str) -> _Pairs:
+    pairs: _Pairs = []
+    for piece in query.split("&"):
+        if piece:
+            name, eq, value = piece.partition("=")
+            pairs.append((name, value if eq else None))
+    return pairs
+
+
+def _name(raw: str) -> str:
+    return unquote(raw).lower()
+
+
+def _is_noise(name: str, value: str | None, host: str) -> bool:
+    if name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES) or name in SESSION_PARAMS:
+        return True
+    if name in SESSION_IF_LONG and len(value or "") >= SESSION_MIN_LENGTH:
+        return True
+    return name in HOST_NOISE_PARAMS.get(host, ())
+
+
+def _clean_query(pairs: _Pairs, host: str, path: str) -> _Pairs:
+    kept = [(n, v) for n, v in pairs if not _is_noise(_name(n), v, host)]
+    site_ids = SITE_ID_PARAMS.get((registrable_domain(host), path))
+    if site_ids and any(n in site_ids for n, _ in kept):
+        return [(n, v) for n, v in kept if n in site_ids]
+    if any(_name(n) in IDENTIFYING_PARAMS and v for n, v in kept):
+        kept = [(n, v) for n, v in kept if v and _name(n) not in LIST_STATE_PARAMS]
+    return kept
+
+
+def _rewrite(host: str, path: str, pairs: _Pairs) -> tuple[str, str, _Pairs]:
+    for rule in PATH_REWRITES:
+        m = rule.path.fullmatch(path)
+        if not (rule.host.fullmatch(host) and m):
+            continue
+        values = dict(pairs)
+        if any(not values.get(p) for p in rule.params):
+            continue
+        fields = {**m.groupdict(), **{p: values[p] for p in rule.params}, "host": host}
+        target = rule.target.format(**fields)
+        new_host, _, new_path = target.partition("/")
+        rest: _Pairs = [] if rule.only_target else [(n, v) for n, v in pairs if n not in rule.params]
+        return new_host, "/" + new_path, _clean_query(rest, new_host, "/" + new_path)
+    return host, path, pairs
+
 
 def canonical_url(url: str, base: str | None = None) -> str:
-    """Absolute, with tracking parameters dropped and identifying ones kept, scheme and host unified."""
-    raise NotImplementedError
+    """Absolute, with tracking parameters dropped and identifying ones kept, scheme and host unified.
+
+    Anything that is not an http(s) URL (mailto:, javascript:) comes back joined but otherwise as it is.
+    """
+    url = url.strip()
+    if base:
+        url = urljoin(base.strip(), url)
+    elif url.startswith("//"):
+        url = "https:" + url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return url
+    host = parts.hostname.rstrip(".")
+    if port == _DEFAULT_PORTS[scheme]:
+        port = None
+    if port is None and _is_public_name(host):
+        scheme, host = "https", canonical_host(host)
+    path = _encode(_SESSION_PATH_PARAM.sub("", parts.path)) or "/"
+    pairs = [(_encode(n), None if v is None else _encode(v)) for n, v in _split_query(parts.query)]
+    pairs = _clean_query(pairs, host, path)
+    host, path, pairs = _rewrite(host, path, pairs)
+    pairs.sort(key=lambda p: (_name(p[0]), p[0], p[1] or ""))
+    netloc = host if port is None else f"{host}:{port}"
+    if ":" in host and not host.startswith("["):
+        netloc = f"[{host}]" if port is None else f"[{host}]:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query = "&".join(n if v is None else f"{n}={v}" for n, v in pairs)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+# --- aggregators ----------------------------------------------------------------------------------------
+
+
+def _varint(raw: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while pos < len(raw):
+        byte = raw[pos]
+        value |= (byte & 0x7F) << shift
+        pos += 1
+        if not byte & 0x80:
+            break
+        shift += 7
+    return value, pos
+
+
+def google_news_target(token: str) -> str | None:
+    """The outlet URL inside a Google News article token, when the token carries it.
+
+    Tokens up to 2024 are base64url protobuf: `08 13 22 <length> <url> …`. Newer ones hold an opaque
+    id (`AU_yqL…`) in that field; only Google's servers can resolve those, so they give None.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if raw.startswith(b"\x08\x13\x22"):
+        length, start = _varint(raw, 3)
+        field = raw[start : start + length]
+        if field.startswith((b"http://", b"https://")):
+            return field.decode("utf-8", "replace")
+    m = re.search(rb"https?://[\x21-\x7e]+", raw)
+    return m.group(0).decode("ascii") if m else None
 
 
 def aggregator_target(url: str) -> str | None:
     """For a redirect wrapper of an aggregator (Google News, Naver, Daum), the outlet URL when the
-    wrapper URL itself carries it; else None (the article page's canonical link decides later)."""
-    raise NotImplementedError
+    wrapper URL itself carries it; else None (the article page's canonical link decides later).
+
+    Naver (`n.news.naver.com`, `news.naver.com/main/read.naver`) and Daum (`v.daum.net/v/…`) pages
+    are the articles themselves: None.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if not host or AGGREGATOR_ARTICLE_HOSTS.fullmatch(host):
+        return None
+    target: str | None = None
+    if host == "news.google.com":
+        m = _GOOGLE_NEWS_TOKEN.match(parts.path)
+        target = google_news_target(m["token"]) if m else None
+    elif host.endswith(".cdn.ampproject.org"):
+        m = _AMP_CACHE.fullmatch(parts.path)
+        if m:
+            target = ("https://" if m["secure"] else "http://") + m["rest"]
+            target += f"?{parts.query}" if parts.query else ""
+    else:
+        values = {_name(n): unquote((v or "").replace("+", " ")) for n, v in _split_query(parts.query)}
+        for name in REDIRECT_PARAMS:
+            value = values.get(name, "").strip()
+            if value.lower().startswith(("http://", "https://")):
+                target = value
+                break
+    return canonical_url(target) if target else None
+
+
+# --- article pages --------------------------------------------------------------------------------------
+
+
+def _is_parent_of(candidate: str, page: str) -> bool:
+    """A site or section root that a page names as its canonical (some CMSs do this on every page)."""
+    c, p = urlsplit(candidate), urlsplit(page)
+    if c.hostname != p.hostname or c.query:
+        return False
+    c_path = c.path.rstrip("/")
+    p_path = p.path.rstrip("/")
+    return p_path.startswith(c_path + "/") or (p_path == c_path and bool(p.query))
+
+
+def page_canonical(html: str, base: str | None = None) -> str | None:
+    """The page's own article URL: `<link rel=canonical>`, else `og:url`; canonicalised.
+
+    Skips a canonical that is a site root (`https://www.gwangju.go.kr` on every page of that site) or,
+    given the fetched URL as `base`, a parent of it. A relative link needs `base`, else it is skipped.
+    """
+    tree = LexborHTMLParser(html)
+    candidates = [
+        node.attributes.get("href")
+        for node in tree.css("link[rel]")
+        if "canonical" in (node.attributes.get("rel") or "").lower().split()
+    ]
+    candidates += [node.attributes.get("content") for node in tree.css('meta[property="og:url"]')]
+    candidates += [node.attributes.get("content") for node in tree.css('meta[name="og:url"]')]
+    for raw in candidates:
+        if not raw or not raw.strip():
+            continue
+        raw = raw.strip()
+        if base is None and not raw.lower().startswith(("http://", "https://", "//")):
+            continue
+        absolute = canonical_url(raw, base)
+        parts = urlsplit(absolute)
+        if parts.scheme not in _DEFAULT_PORTS:
+            continue
+        if parts.path in ("", "/") and not parts.query:
+            continue
+        if base is not None and _is_parent_of(absolute, canonical_url(base)):
+            continue
+        return absolute
+    return None
