@@ -77,20 +77,28 @@ SCORED_CANDIDATES = 40  # how many of the closest candidates (plain Dice) get th
 _BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|\((?:[^()]*=[^()]*)\)")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _NOT_WORD = re.compile(r"[\W_]+")
-_FIGURE = re.compile(
+_UNIT_FIGURE = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)\s?(" + "|".join(sorted(map(re.escape, FIGURE_UNITS), key=len, reverse=True))
-    + r")?(?![a-z0-9])"
+    + r")(?![a-z])"
+)
+_BARE_YEAR = re.compile(  # "CES 2025", "CES 2026서"; not dates or times (2025.02.05, 17:15)
+    r"(?<![\w.:/-])((?:19|20)\d\d)(?:에서|[서에의은는이가을를도와과로])?(?![\w.:/-])"
 )
 
 
-def normalise(text: str) -> str:
-    """Lower-cased NFKC text without bracketed datelines, thousands separators or punctuation."""
+def _fold(text: str) -> str:
+    """Lower-cased NFKC text without bracketed datelines or thousands separators, equivalents folded."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _BRACKETED.sub(" ", text)
     text = _THOUSANDS.sub("", text)
     for variant, canonical in EQUIVALENTS:
         text = text.replace(variant, canonical)
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    return text
+
+
+def normalise(text: str) -> str:
+    """`_fold` without punctuation: the text bigrams are taken from."""
+    return " ".join(_NOT_WORD.sub(" ", _fold(text)).split())
 
 
 def bigrams(normalised: str) -> frozenset[str]:
@@ -101,14 +109,14 @@ def bigrams(normalised: str) -> frozenset[str]:
     return frozenset(squeezed[i : i + 2] for i in range(len(squeezed) - 1))
 
 
-def figures(normalised: str) -> frozenset[tuple[str, str]]:
+def figures(text: str) -> frozenset[tuple[str, str]]:
     """(value, unit) pairs; unit "" for a bare number such as a year in "CES 2025"."""
-    found = set()
-    for match in _FIGURE.finditer(normalised):
-        value = match.group(1)
+    folded = _fold(text)
+    found = {(year, "") for year in _BARE_YEAR.findall(folded)}
+    for value, unit in _UNIT_FIGURE.findall(folded):
         if "." in value:
             value = value.rstrip("0").rstrip(".")
-        found.add((value, match.group(2) or ""))
+        found.add((value, unit))
     return frozenset(found)
 
 
@@ -149,7 +157,7 @@ def features_of(title: str, lead: str = "", published_at: datetime | None = None
     full = bigrams(f"{norm_title} {norm_lead}") if norm_lead else title_grams
     moment = _aware(published_at)
     return Features(title=title_grams, full=full, has_lead=bool(norm_lead),
-                    figures=figures(f"{norm_title} {norm_lead}"),
+                    figures=figures(f"{title}\n{lead}"),
                     time=moment.timestamp() if moment is not None else None)
 
 
