@@ -408,13 +408,18 @@ def _refuse_if_blocked(url: httpx.URL, host: _Host) -> None:
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Is an exception of `kind` anywhere in the chain (httpcore also wraps the cause in `args`)?"""
+    pending: list[BaseException] = [exc]
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, kind):
             return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
+        linked = [current.__cause__, current.__context__, *current.args]
+        pending.extend(e for e in linked if isinstance(e, BaseException))
     return False
 
 
