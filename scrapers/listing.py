@@ -1,14 +1,682 @@
-"""Article links on a listing page: by configured CSS selectors, or recognised automatically."""
+"""Article links on a listing page: by configured CSS selectors, or recognised automatically.
+
+Automatic recognition, in four steps:
+
+1. Candidates: links whose URL looks like one article (an id parameter such as `idxno`, `aid`, `nttId`,
+   `seq`; an `/article/123` or dated path; a view page) and whose text could be a headline.
+2. Items and groups: a link's *item* is its highest ancestor that links to no other candidate (a `<li>`,
+   a `<tr>`, a card); the item's parent is the *group*. A list of articles is a group of items.
+3. Groups in site furniture (menus, 'most read' boxes, footers, paging; by tag, class/id words and box
+   headings) or with menu-length texts are dropped. On a page with paging (a list page) only the groups
+   in the region shared by the largest group and the paging are kept: side columns go. On a page
+   without paging (a home or section page) every remaining group is kept.
+4. Per article (deduplicated by URL, in page order): the title (a heading inside the link or item, else
+   the first link text, else an image's alt), the date and the lede found in its item.
+
+The patterns and words are data (`listing_rules.toml`), kept apart from this logic.
+"""
 
 from __future__ import annotations
 
+import re
+import statistics
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scrapers.dates import parse_date
 from scrapers.models import ListingItem
+from scrapers.urls import canonical_url
+
+_RULES_PATH = Path(__file__).with_name("listing_rules.toml")
+
+MIN_HEADLINE = 8  # characters: shorter link texts are menu entries, names, 'more' links
+MAX_HEADLINE = 300
+MIN_GROUP_MEDIAN = 10  # a group whose typical link text is shorter is a menu or a list of names
+MAX_DATE_TEXT = 40
+
+_WS = re.compile(r"\s+")
+_DATE_LIKE = re.compile(
+    r"(?:(?:19|20)\d\d\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*일?\.?"
+    r"|\b\d{1,2}[.\-/]\d{1,2}\b(?:\s+\d{1,2}:\d\d)?"
+    r"|\b\d{1,2}:\d\d(?::\d\d)?\b"
+    r"|\d+\s*(?:초|분|시간|일|주|개월|달)\s*전|어제|오늘|그제)"
+)
+_TIME_ONLY = re.compile(r"^\D{0,12}\d{1,2}:\d\d(?::\d\d)?\s*$")
+MAX_DATE_LABEL = 25  # characters around a date in its element: '작성일', a reporter's name, '|'
+
+_ONLY_DATE = re.compile(
+    r"^[\s\[\(]*(?:(?:19|20)\d\d\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*일?\.?|\d{1,2}[.\-/]\d{1,2})"
+    r"(?:\s*\d{1,2}:\d\d(?::\d\d)?)?[\s\]\)]*$"
+)
+_EDGE_DATE = re.compile(
+    r"^\s*(?:(?:19|20)\d\d[.\-/]\d{1,2}[.\-/]\d{1,2}\.?)(?:\s*\d{1,2}:\d\d)?\s*"
+    r"|\s*(?:(?:19|20)\d\d[.\-/]\d{1,2}[.\-/]\d{1,2}\.?)(?:\s*\d{1,2}:\d\d)?\s*$"
+)
+_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…)\s*$")
+_JS_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[\w\-]+\.(?:do|html?|php|jsp|asp)\?[^'"\s]*)['"]""")
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 
 
-def parse_listing(html: str, base_url: str, selectors: object | None = None) -> list[ListingItem]:
+class SelectorsLike(Protocol):
+    """The shape of `bot.config.Selectors`."""
+
+    item: str
+    title: str | None
+    link: str | None
+    date: str | None
+    snippet: str | None
+
+
+@dataclass(frozen=True)
+class _Rules:
+    id_params: frozenset[str]
+    article_path: re.Pattern[str]
+    view_page: re.Pattern[str]
+    not_article: re.Pattern[str]
+    slug_dirs: frozenset[str]
+    more_link_text: re.Pattern[str]
+    furniture_tags: frozenset[str]
+    furniture_words: frozenset[str]
+    furniture_headings: tuple[str, ...]
+    max_heading_length: int
+    paging: re.Pattern[str]
+    heading_tags: frozenset[str]
+    heading_classes: tuple[str, ...]
+    snippet_selector: str
+    date_selector: str
+    hidden_classes: frozenset[str]
+
+    @property
+    def heading_selector(self) -> str:
+        return ", ".join([*self.heading_tags, *(f"[class*={c}]" for c in self.heading_classes)])
+
+    def is_heading(self, node: LexborNode) -> bool:
+        """Whether the node itself (not something inside it) is a heading."""
+        if node.tag in self.heading_tags:
+            return True
+        # Whole words of the class, so that generated class names ('xTitQ3') do not count.
+        words = [w.lower() for w in re.split(r"[\s_\-]+", node.attributes.get("class") or "") if w]
+        return any(w.startswith(h) for w in words for h in self.heading_classes)
+
+    def is_hidden(self, node: LexborNode) -> bool:
+        return not self.hidden_classes.isdisjoint((node.attributes.get("class") or "").split())
+
+
+def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@cache
+def _rules() -> _Rules:
+    data: dict[str, Any] = tomllib.loads(_RULES_PATH.read_text(encoding="utf-8"))
+    url, boxes, titles = data["url"], data["containers"], data["titles"]
+    return _Rules(
+        id_params=frozenset(p.lower() for p in url["id_params"]),
+        article_path=_alternation(url["article_path"]),
+        view_page=_alternation(url["view_page"]),
+        not_article=_alternation(url["not_article"]),
+        slug_dirs=frozenset(url["slug_dirs"]),
+        more_link_text=_alternation(url["more_link_text"]),
+        furniture_tags=frozenset(boxes["furniture_tags"]),
+        furniture_words=frozenset(w.lower() for w in boxes["furniture_words"]),
+        furniture_headings=tuple(boxes["furniture_headings"]),
+        max_heading_length=int(boxes["max_heading_length"]),
+        paging=_alternation(boxes["paging"]),
+        heading_tags=frozenset(titles["heading_tags"]),
+        heading_classes=tuple(titles["heading_classes"]),
+        snippet_selector=titles["snippet_selector"],
+        date_selector=titles["date_selector"],
+        hidden_classes=frozenset(titles["hidden_classes"]),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _clean(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def _absolute(href: str, base_url: str) -> str:
+    """Absolute canonical URL of a link."""
+    return canonical_url(href, base_url)
+
+
+def _inner(node: LexborNode, selector: str) -> list[LexborNode]:
+    """Descendants matching a selector (lexbor's `css` also returns the node itself)."""
+    return [found for found in node.css(selector) if found.mem_id != node.mem_id]
+
+
+def _words(node: LexborNode) -> set[str]:
+    """Lower-cased words of a node's class and id ('side-bg' -> side, bg; 'auto-hotB' -> auto, hot, b)."""
+    attrs = node.attributes
+    raw = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return {w.lower() for w in _WORD_SPLIT.split(raw) if w}
+
+
+def _link_target(node: LexborNode) -> str | None:
+    """The URL a link leads to: its href, or a URL quoted in a javascript: href or onclick."""
+    href = (node.attributes.get("href") or "").strip()
+    low = href.lower()
+    if href and not low.startswith(("javascript:", "#", "mailto:", "tel:", "data:")):
+        return href
+    script = f"{href} {node.attributes.get('onclick') or ''}"
+    match = _JS_URL.search(script)
+    return match.group(1) if match else None
+
+
+def url_score(url: str) -> int:
+    """How much a URL looks like one article's page: >= 2 is an article, <= 0 is not."""
+    rules = _rules()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return -1
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
+    score = 0
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key.lower() in rules.id_params and re.fullmatch(r"[A-Za-z]{0,4}\d{2,}", value):
+            score += 2
+            break
+    if rules.article_path.search(parts.path):
+        score += 2
+    if rules.view_page.search(target):
+        score += 1
+    segments = [s for s in parts.path.split("/") if s]
+    if score == 0 and len(segments) >= 2 and segments[-2].lower() in rules.slug_dirs and segments[-1].count("-") >= 2:
+        score += 2
+    if rules.not_article.search(target):
+        score -= 3
+    return score
+
+
+# ---------------------------------------------------------------------------------------------- links
+
+
+@dataclass
+class _Link:
+    node: LexborNode
+    order: int
+    url: str
+    text: str  # the link's own visible text (screen-reader-only text removed)
+    alt: str  # alt of an image inside, when the link has no text
+
+
+@dataclass
+class _Group:
+    container: LexborNode
+    links: list[_Link] = field(default_factory=list)
+
+    @property
+    def urls(self) -> list[str]:
+        return list(dict.fromkeys(link.url for link in self.links))
+
+
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+
+
+def _visible_text(node: LexborNode) -> str:
+    """Text as a reader sees it: block elements apart, inline ones joined, screen-reader text dropped."""
+    rules = _rules()
+    parts: list[str] = []
+
+    def walk(current: LexborNode) -> None:
+        for child in current.iter(include_text=True):
+            if child.is_text_node:
+                parts.append(child.text(deep=False) or "")
+            elif child.is_element_node:
+                if rules.is_hidden(child):
+                    continue
+                block = child.tag in _BLOCK_TAGS
+                if block:
+                    parts.append(" ")
+                walk(child)
+                if block:
+                    parts.append(" ")
+
+    walk(node)
+    return _clean("".join(parts))
+
+
+def _collect_links(tree: LexborHTMLParser, base_url: str) -> list[_Link]:
+    rules = _rules()
+    links: list[_Link] = []
+    for order, node in enumerate(tree.css("a, [onclick]")):
+        if node.tag != "a" and _inner(node, "a"):
+            continue
+        target = _link_target(node)
+        if not target:
+            continue
+        url = _absolute(target, base_url)
+        if url_score(url) < 2:
+            continue
+        text = _visible_text(node)
+        if text and rules.more_link_text.search(text):
+            continue
+        alt = ""
+        if not text:
+            img = node.css_first("img[alt]")
+            alt = _clean(img.attributes.get("alt")) if img is not None else ""
+        links.append(_Link(node, order, url, text, alt))
+    return links
+
+
+def _headline_length(text: str) -> int:
+    return len(_EDGE_DATE.sub("", text))
+
+
+# ---------------------------------------------------------------------------------------------- groups
+
+
+def _ancestors(node: LexborNode) -> list[LexborNode]:
+    out = []
+    parent = node.parent
+    while parent is not None and parent.tag not in ("html", "-document", None):
+        out.append(parent)
+        parent = parent.parent
+    return out
+
+
+def _group_links(links: list[_Link]) -> list[_Group]:
+    """Group links by the parent of their item (the highest ancestor that holds only their URL)."""
+    urls_under: dict[int, set[str]] = {}
+    chains: list[list[LexborNode]] = []
+    for link in links:
+        chain = [link.node, *_ancestors(link.node)]
+        chains.append(chain)
+        for node in chain:
+            urls_under.setdefault(node.mem_id, set()).add(link.url)
+    groups: dict[int, _Group] = {}
+    for link, chain in zip(links, chains, strict=True):
+        item_index = 0
+        for i in range(1, len(chain)):
+            if len(urls_under[chain[i].mem_id]) > 1:
+                break
+            item_index = i
+        if item_index + 1 >= len(chain):
+            continue  # the only article on the page: no list
+        container = chain[item_index + 1]
+        groups.setdefault(container.mem_id, _Group(container)).links.append(link)
+    return sorted(groups.values(), key=lambda g: g.links[0].order)
+
+
+def _item_of(link: _Link, container: LexborNode) -> LexborNode:
+    node = link.node
+    while node.parent is not None and node.parent.mem_id != container.mem_id:
+        node = node.parent
+    return node
+
+
+def _box_heading(node: LexborNode, heading_selector: str) -> str:
+    """Text of the heading that labels a box: a heading-like element just before the node or at the
+    start of its parent."""
+    sibling = node.prev
+    steps = 0
+    while sibling is not None and steps < 4:
+        if sibling.is_element_node:
+            steps += 1
+            text = _clean(sibling.text())
+            if len(text) <= _rules().max_heading_length and (
+                _rules().is_heading(sibling) or sibling.css_first(heading_selector) is not None
+            ):
+                return text
+        sibling = sibling.prev
+    return ""
+
+
+def _is_furniture(group: _Group) -> bool:
+    rules = _rules()
+    node: LexborNode | None = group.container
+    depth = 0
+    while node is not None and node.tag not in ("html", "body", "-document"):
+        if node.tag in rules.furniture_tags:
+            return True
+        if _words(node) & rules.furniture_words:
+            return True
+        if depth < 4:
+            heading = _box_heading(node, "h2, h3, h4, h5, strong, dt, header, [class*=tit]")
+            if any(word in heading for word in rules.furniture_headings):
+                return True
+        node = node.parent
+        depth += 1
+    return False
+
+
+def _group_median(group: _Group) -> float:
+    lengths = []
+    for url in group.urls:
+        best = max(_headline_length(link.text or link.alt) for link in group.links if link.url == url)
+        lengths.append(best)
+    return statistics.median(lengths)
+
+
+def _paging_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    rules = _rules()
+    found = []
+    for node in tree.css("[class], [id]"):
+        raw = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if rules.paging.search(raw) and node.css_first("a"):
+            found.append(node)
+    if found:
+        return found
+    # No paging class: a run of links labelled 1, 2, 3 ... is paging too.
+    for node in tree.css("div, p, ul, span, td, nav"):
+        numbers = [a for a in node.css("a") if re.fullmatch(r"\d{1,3}", _clean(a.text()))]
+        if len(numbers) >= 3 and len(node.css("a")) <= len(numbers) + 8:
+            found.append(node)
+    return found
+
+
+def _contains(outer: LexborNode, inner: LexborNode) -> bool:
+    node: LexborNode | None = inner
+    while node is not None:
+        if node.mem_id == outer.mem_id:
+            return True
+        node = node.parent
+    return False
+
+
+def _common_ancestor(a: LexborNode, b: LexborNode) -> LexborNode | None:
+    seen = {n.mem_id for n in [a, *_ancestors(a)]}
+    for node in [b, *_ancestors(b)]:
+        if node.mem_id in seen:
+            return node
+    return None
+
+
+def _headed(link: _Link) -> bool:
+    """Whether a link is, sits in or holds a heading."""
+    rules = _rules()
+    parent = link.node.parent
+    return (
+        rules.is_heading(link.node)
+        or (parent is not None and rules.is_heading(parent))
+        or bool(_inner(link.node, rules.heading_selector))
+    )
+
+
+def _heading_share(group: _Group) -> float:
+    """Share of the group's articles whose link is, sits in or holds a heading (h3, strong, .tit)."""
+    urls = group.urls
+    return sum(any(_headed(k) for k in group.links if k.url == url) for url in urls) / len(urls)
+
+
+def _without_trailing_plain(group: _Group) -> _Group:
+    """In a list whose articles mostly have headings, plain links after a headed one are related
+    articles hanging off it (one-item 'related' clusters); drop them."""
+    urls = group.urls
+    headed = {url for url in urls if any(_headed(k) for k in group.links if k.url == url)}
+    if len(headed) == len(urls) or len(headed) * 2 < len(urls):
+        return group
+    first_headed = min(k.order for k in group.links if k.url in headed)
+    keep = [k for k in group.links if k.url in headed or k.order < first_headed]
+    return _Group(group.container, keep)
+
+
+def _subordinate(group: _Group, others: Sequence[_Group]) -> bool:
+    """A plain list nested after a headed item of another list: 'related articles' under one story."""
+    if _heading_share(group) >= 0.5:
+        return False
+    return any(
+        other is not group
+        and other.links[0].order < group.links[0].order
+        and _contains(other.container, group.container)
+        and _heading_share(other) >= 0.5
+        for other in others
+    )
+
+
+def _choose_groups(tree: LexborHTMLParser, groups: list[_Group]) -> list[_Group]:
+    content = [g for g in groups if not _is_furniture(g) and _group_median(g) >= MIN_GROUP_MEDIAN]
+    content = [_without_trailing_plain(g) for g in content if not _subordinate(g, content)]
+    if not content:
+        return []
+    largest = max(content, key=lambda g: (len(g.urls), -g.links[0].order))
+    paging = [p for p in _paging_nodes(tree) if not _contains(p, largest.container)]
+    if not paging:
+        return content
+    # A list page: keep the groups in the region that holds both the main list and its paging.
+    regions = [_common_ancestor(largest.container, p) for p in paging]
+    tight = [r for r in regions if r is not None and r.tag not in ("html", "body")]
+    if not tight:
+        return content
+    region = max(tight, key=lambda r: len(_ancestors(r)))
+    return [g for g in content if _contains(region, g.container)]
+
+
+# ---------------------------------------------------------------------------------------------- items
+
+
+def _split_date(text: str) -> str:
+    """A headline without a date glued to its start or end ('2025-12-10완도군, ...')."""
+    stripped = _EDGE_DATE.sub("", text).strip()
+    return stripped or text
+
+
+def _title_in_link(link: _Link) -> tuple[str, str | None]:
+    """The headline inside a link, and what else the link says (a lede), if anything."""
+    rules = _rules()
+    text = link.text
+    if not text:
+        return _split_date(link.alt), None
+    heading = None
+    for node in _inner(link.node, rules.heading_selector):
+        candidate = _visible_text(node)
+        if _headline_length(candidate) >= 4:
+            heading = candidate
+            break
+    if heading is None:
+        heading = _first_headline_leaf(link.node, text)
+    title = _split_date(heading)
+    rest = _clean(text.replace(heading, " ", 1)) if heading != text else ""
+    lede = rest if len(rest) >= 20 else None
+    full = _clean(link.node.attributes.get("title"))
+    if _ELLIPSIS.search(title) and full.startswith(_ELLIPSIS.sub("", title)):
+        title = full
+    return title, lede
+
+
+def _first_headline_leaf(node: LexborNode, text: str) -> str:
+    """In a link made of several blocks (thumbnail, play time, title, lede), the first headline-length
+    block that is not a date; a single block is looked into."""
+    rules = _rules()
+    blocks: list[tuple[LexborNode, str]] = []
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            piece = _clean(child.text(deep=False))
+        elif child.is_element_node and not rules.is_hidden(child):
+            piece = _visible_text(child)
+        else:
+            continue
+        if piece:
+            blocks.append((child, piece))
+    if len(blocks) == 1 and blocks[0][0].is_element_node:
+        return _first_headline_leaf(blocks[0][0], blocks[0][1])
+    if len(blocks) <= 1:
+        return text
+    for child, piece in blocks:
+        if child.is_element_node and _inner(child, "img, picture, video"):
+            continue  # a thumbnail with its badges ('동영상 03:20')
+        if len(_DATE_LIKE.sub("", piece).strip()) >= MIN_HEADLINE:
+            if child.is_element_node and _inner(child, "*"):
+                return _first_headline_leaf(child, piece)
+            return piece
+    return text
+
+
+def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime | None:
+    """The first element of the item that holds a date and little else."""
+    rules = _rules()
+    for node in item.css(rules.date_selector):
+        if node.tag != "time" and _inner(node, "a, p, div, li, td"):
+            continue  # only leaves: a container's text mixes the date with the title
+        text = _clean(node.attributes.get("datetime") or node.text())
+        if not text or len(text) > MAX_DATE_TEXT or text in title:
+            continue
+        match = _DATE_LIKE.search(text)
+        if match is None or len(text) - len(match.group(0)) > MAX_DATE_LABEL:
+            continue
+        if _TIME_ONLY.match(text) and _in_link(node, item):
+            continue  # a video's running time on a thumbnail
+        found = parse_date(text, now=now)
+        if found is not None:
+            return found
+    return None
+
+
+def _in_link(node: LexborNode, item: LexborNode) -> bool:
+    current: LexborNode | None = node
+    while current is not None and current.mem_id != item.mem_id:
+        if current.tag == "a":
+            return True
+        current = current.parent
+    return False
+
+
+def _item_snippet(item: LexborNode, links: Sequence[_Link], title: str) -> str | None:
+    rules = _rules()
+    for link in links[1:]:
+        if link.text and link.text != title and len(link.text) >= 20:
+            return link.text
+    for node in _inner(item, rules.snippet_selector):
+        text = _clean(node.text())
+        if len(text) >= 20 and title not in text and not _DATE_LIKE.fullmatch(text):
+            return text
+    return None
+
+
+def _extract(groups: list[_Group], now: datetime | None) -> list[ListingItem]:
+    """One item per URL, in page order: the first group that lists it decides its title and date."""
+    placed: dict[str, tuple[int, _Group]] = {}
+    for group in groups:
+        for link in group.links:
+            if link.url not in placed or link.order < placed[link.url][0]:
+                placed[link.url] = (link.order, group)
+    items = []
+    for url, (_order, group) in sorted(placed.items(), key=lambda kv: kv[1][0]):
+        links = [link for link in group.links if link.url == url]
+        item = _item_of(links[0], group.container)
+        title, lede = _best_title(links)
+        if not title:
+            continue
+        snippet = lede or _item_snippet(item, links, title)
+        items.append(ListingItem(title=title, url=url, published_at=_item_date(item, title, now), snippet=snippet))
+    return items
+
+
+def _best_title(links: Sequence[_Link]) -> tuple[str, str | None]:
+    """Prefer a link that is (or sits in) a heading, then the first headline-length link text, then any
+    link text, then an image alt."""
+    rules = _rules()
+
+    def in_heading(link: _Link) -> bool:
+        parent = link.node.parent
+        return rules.is_heading(link.node) or (parent is not None and rules.is_heading(parent))
+
+    ranked = (
+        [link for link in links if link.text and in_heading(link) and _headline_length(link.text) >= 4],
+        [link for link in links if _headline_length(link.text) >= MIN_HEADLINE],
+        [link for link in links if link.text],
+        [link for link in links if link.alt],
+    )
+    for tier in ranked:
+        if tier:
+            return _title_in_link(tier[0])
+    return "", None
+
+
+# ---------------------------------------------------------------------------------------------- modes
+
+
+def _by_selectors(
+    tree: LexborHTMLParser, base_url: str, selectors: SelectorsLike, now: datetime | None
+) -> list[ListingItem]:
+    items: dict[str, ListingItem] = {}
+    for node in tree.css(selectors.item):
+        link = node.css_first(selectors.link) if selectors.link else None
+        if link is None:
+            link = node if node.tag == "a" else node.css_first("a[href], [onclick]")
+        if link is None:
+            continue
+        target = _link_target(link)
+        if not target:
+            continue
+        url = _absolute(target, base_url)
+        title_node = node.css_first(selectors.title) if selectors.title else None
+        if title_node is not None:
+            title = _visible_text(title_node)
+        else:
+            text = _visible_text(link)
+            title, _ = _title_in_link(_Link(link, 0, url, text, ""))
+        if not title or url in items:
+            continue
+        date_node = node.css_first(selectors.date) if selectors.date else None
+        published = None
+        if date_node is not None:
+            published = parse_date(_clean(date_node.attributes.get("datetime") or date_node.text()), now=now)
+        snippet_node = node.css_first(selectors.snippet) if selectors.snippet else None
+        snippet = _clean(snippet_node.text()) if snippet_node is not None else None
+        items[url] = ListingItem(title=title, url=url, published_at=published, snippet=snippet or None)
+    return list(items.values())
+
+
+def parse_listing(
+    html: str, base_url: str, selectors: SelectorsLike | None = None, *, now: datetime | None = None
+) -> list[ListingItem]:
     """The articles on a list page, in page order, without menus, 'most read' boxes, paging or footers.
 
     `selectors` is a `bot.config.Selectors` (item, title, link, date, snippet) or None for automatic
-    recognition.
+    recognition. `now` anchors relative dates ('3시간 전'); the current time when None.
     """
-    raise NotImplementedError
+    tree = LexborHTMLParser(html)
+    for junk in tree.css("script, style, noscript, template"):
+        junk.decompose()
+    if selectors is not None:
+        return _by_selectors(tree, base_url, selectors, now)
+    links = [link for link in _collect_links(tree, base_url) if _headline_length(link.text or link.alt) <= MAX_HEADLINE]
+    strong = {link.url for link in links if _headline_length(link.text or link.alt) >= MIN_HEADLINE}
+    links = [link for link in links if link.url in strong]
+    return _extract(_choose_groups(tree, _group_links(links)), now)
