@@ -153,7 +153,7 @@ def _usable(sentence: str) -> bool:
         and len(_HANGUL.findall(sentence)) >= 5
         and not _EMAIL.search(sentence)
         and not _CAPTION.search(sentence)
-        and sentence[-1] in _TERMINAL + "”’\"')"
+        and (sentence[-1] in _TERMINAL or (sentence[-1] in _CLOSERS and sentence[-2:-1] in set(_TERMINAL)))
     )
 
 
