@@ -567,6 +567,14 @@ def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime |
     return None
 
 
+def _sibling_element(node: LexborNode, step: int) -> LexborNode | None:
+    """The nearest element before (step -1) or after (step 1) the node."""
+    sibling = node.prev if step < 0 else node.next
+    while sibling is not None and not sibling.is_element_node:
+        sibling = sibling.prev if step < 0 else sibling.next
+    return sibling
+
+
 def _in_link(node: LexborNode, item: LexborNode) -> bool:
     current: LexborNode | None = node
     while current is not None and current.mem_id != item.mem_id:
@@ -588,8 +596,10 @@ def _item_snippet(item: LexborNode, links: Sequence[_Link], title: str) -> str |
     return None
 
 
-def _extract(groups: list[_Group], now: datetime | None) -> list[ListingItem]:
-    """One item per URL, in page order: the first group that lists it decides its title and date."""
+def _extract(groups: list[_Group], link_urls: dict[int, str], now: datetime | None) -> list[ListingItem]:
+    """One item per URL, in page order: the first group that lists it decides its title and date.
+
+    `link_urls` maps every article link on the page (by node) to its URL."""
     placed: dict[str, tuple[int, _Group]] = {}
     for group in groups:
         for link in group.links:
@@ -603,7 +613,15 @@ def _extract(groups: list[_Group], now: datetime | None) -> list[ListingItem]:
         if not title:
             continue
         snippet = lede or _item_snippet(item, links, title)
-        items.append(ListingItem(title=title, url=url, published_at=_item_date(item, title, now), snippet=snippet))
+        published = _item_date(item, title, now)
+        if published is None:
+            # Card layouts put the outlet and time in a row of their own just before or after the title.
+            for neighbour in (_sibling_element(item, -1), _sibling_element(item, 1)):
+                if neighbour is not None and not any(link_urls.get(a.mem_id, url) != url for a in neighbour.css("a")):
+                    published = _item_date(neighbour, title, now)
+                    if published is not None:
+                        break
+        items.append(ListingItem(title=title, url=url, published_at=published, snippet=snippet))
     return items
 
 
@@ -679,4 +697,5 @@ def parse_listing(
     links = [link for link in _collect_links(tree, base_url) if _headline_length(link.text or link.alt) <= MAX_HEADLINE]
     strong = {link.url for link in links if _headline_length(link.text or link.alt) >= MIN_HEADLINE}
     links = [link for link in links if link.url in strong]
-    return _extract(_choose_groups(tree, _group_links(links)), now)
+    link_urls = {link.node.mem_id: link.url for link in links}
+    return _extract(_choose_groups(tree, _group_links(links)), link_urls, now)
