@@ -38,7 +38,9 @@ _ABBREVIATIONS = {
 _KOREAN_ENDINGS = set("다요죠까오라네함음임됨짐")
 _HANGUL = re.compile(r"[가-힣]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_CAPTION = re.compile(r"(사진\s*=|사진제공|/\s?[가-힣A-Za-z]{1,15}(\s?제공)?$|제공\)?$|\bDB\)?$)")
+_CAPTION_END = r"(/\s?[가-힣A-Za-z]{1,15}(\s?제공)?|제공\)?|\bDB\)?)$"
+_CAPTION = re.compile(rf"(사진\s*=|사진제공|{_CAPTION_END})")
+_CAPTION_LINE = re.compile(_CAPTION_END)  # "조감도. /광주시 제공": the whole line is a caption
 
 
 def _protected(line: str) -> tuple[list[bool], set[int]]:
@@ -162,7 +164,7 @@ def _candidates(text: str) -> list[str]:
     found: list[str] = []
     for line in text.splitlines():
         line = BYLINE_PREFIX.sub("", " ".join(line.split()), count=1).strip()
-        if not line or line.startswith(("▲", "※", "-", "■", "◆", "△")):
+        if not line or line.startswith(("▲", "※", "-", "■", "◆", "△")) or _CAPTION_LINE.search(line):
             continue
         found += [s for s in _split_line(line) if _usable(s)]
     return found

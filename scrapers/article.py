@@ -38,10 +38,11 @@ _BLOCK_TAGS = {
 # Containers the density fallback never picks: they are paragraphs or inline runs inside a body.
 _INLINE_TAGS = {"p", "span", "b", "strong", "em", "i", "u", "font", "a", "sup", "sub", "mark", "small", "br"}
 # Leading dateline / byline of a news lead: "[광주=뉴시스] 홍길동 기자 = ", "(연천=연합뉴스) ",
-# "【서울=뉴시스】이근홍 기자 = ", "[스포티비뉴스=유현태 기자] ", "홍길동 기자 = ".
+# "【서울=뉴시스】이근홍 기자 = ", "[스포티비뉴스=유현태 기자] ", "[아시아경제 홍길동 기자] ",
+# "홍길동 기자 = ".
 BYLINE_PREFIX = re.compile(
-    r"^\s*(?:[\[(【<][^\[\]()【】<>]{0,30}=[^\[\]()【】<>]{0,30}[\])】>]\s*)?"
-    r"(?:[가-힣]{2,4}(?:[·ㆍ,]\s?[가-힣]{2,4})*\s*(?:기자|특파원|통신원)\s*=\s*)?"
+    r"^\s*(?:[\[(【<][^\[\]()【】<>]{0,30}(?:=[^\[\]()【】<>]{0,30}|(?:기자|특파원|통신원))[\])】>]\s*)?"
+    r"(?:[가-힣]{2,4}(?:(?:[·ㆍ,]\s?|\s)[가-힣]{2,4})*\s*(?:기자|특파원|통신원)\s*=\s*)?"
 )
 
 
@@ -55,6 +56,8 @@ class _Rules:
     drop_lines: tuple[re.Pattern[str], ...]
     cut_lines: tuple[re.Pattern[str], ...]
     trim_line_ends: tuple[re.Pattern[str], ...]
+    max_drop_line: int
+    max_cut_line: int
     date_byline: re.Pattern[str]
 
 
@@ -71,6 +74,8 @@ def _rules() -> _Rules:
         drop_lines=tuple(re.compile(p, re.IGNORECASE) for p in data["junk"]["drop_lines"]),
         cut_lines=tuple(re.compile(p, re.IGNORECASE) for p in data["junk"]["cut_lines"]),
         trim_line_ends=tuple(re.compile(p) for p in data["junk"]["trim_line_ends"]),
+        max_drop_line=int(data["junk"]["max_drop_line"]),
+        max_cut_line=int(data["junk"]["max_cut_line"]),
         date_byline=re.compile(
             rf"(?:{labels})\s*[:：]?\s*"
             r"(\d{4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*[.일]?"
@@ -391,11 +396,12 @@ def _clean_lines(lines: list[tuple[str, bool]], title: str) -> str:
         line = raw
         for pattern in rules.trim_line_ends:
             line = pattern.sub("", line)
-        if any(p.search(line) for p in rules.cut_lines):
+        # A long line is prose, whatever words it has.
+        if len(line) <= rules.max_cut_line and any(p.search(line) for p in rules.cut_lines):
             if index > 0:
                 break
             continue
-        if link_only or any(p.search(line) for p in rules.drop_lines):
+        if link_only or (len(line) <= rules.max_drop_line and any(p.search(line) for p in rules.drop_lines)):
             continue
         if not kept and title_key and re.sub(r"\W", "", line) == title_key:
             continue  # the headline repeated as the body's first line

@@ -305,3 +305,20 @@ def test_summary_of_the_unknown_layout_leads_with_the_news() -> None:
     summary = summarize(article.text, title=article.title)
     assert summary.startswith("광주시가 추진하는 인공지능 집적단지 2단계 사업이 예비타당성조사를 통과했다.")
     assert 2 <= len(split_sentences(summary)) <= 3
+
+
+def test_a_long_sentence_that_mentions_copyright_is_prose_not_a_footer() -> None:
+    sentence = (
+        "AI 학습 데이터를 둘러싼 분쟁이 늘면서 저작권자 단체와 데이터센터 운영사들은 무단전재와 재배포 금지 "
+        "조항을 학습에도 적용할지를 두고 광주 국가AI컴퓨팅센터 개소를 앞두고 협의를 이어가고 있으며, "
+        "정부는 올해 안에 가이드라인을 내놓고 업계와 창작자 양쪽의 의견을 들어 세부 기준을 정하겠다는 방침을 "
+        "거듭 밝혔다."
+    )
+    page = (
+        "<html><head><meta property='og:title' content='AI 학습과 저작권'></head><body>"
+        f"<div id='article-view-content-div'><p>광주에서 열린 토론회에는 300명이 참석했다.</p><p>{sentence}</p>"
+        "<p>토론회는 오후 6시에 끝났다.</p><p>저작권자 ⓒ 광주AI신문 무단전재 및 재배포 금지</p>"
+        "<p>관련기사</p><p><a href='/1'>다른 기사</a></p></div></body></html>"
+    )
+    text = parse_article(page, "https://ai-news.example/news/1").text
+    assert text.split("\n") == ["광주에서 열린 토론회에는 300명이 참석했다.", sentence, "토론회는 오후 6시에 끝났다."]

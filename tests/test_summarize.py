@@ -204,3 +204,31 @@ def test_overlong_lead_without_fallback_is_trimmed_at_a_clause_with_ellipsis() -
     assert len(summary) <= 100
     assert summary.endswith("…")
     assert lead.startswith(summary[:-1].rstrip())
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "[광주=뉴시스] 홍길동 기자 = ",
+        "(광주=연합뉴스) 홍길동 이순신 기자 = ",
+        "【광주=뉴시스】홍길동 기자 = ",
+        "[아시아경제 호남취재본부 홍길동 기자] ",
+        "(광주=연합뉴스) ",
+        "홍길동·김철수 기자 = ",
+    ],
+)
+def test_summary_strips_the_dateline_of_the_lead(dateline: str) -> None:
+    text = dateline + "광주시가 AI 데이터센터 착공식을 열었다고 5일 밝혔다.\n센터에는 GPU 2,000개가 들어간다."
+    assert summarize(text) == "광주시가 AI 데이터센터 착공식을 열었다고 5일 밝혔다. 센터에는 GPU 2,000개가 들어간다."
+
+
+def test_summary_skips_photo_captions_and_subheadings() -> None:
+    text = (
+        "인공지능 집적단지 조감도. /광주시 제공\n"
+        "2단계 사업 예타 통과\n"
+        "광주시가 인공지능 집적단지 2단계 사업의 예비타당성조사를 통과했다.\n"
+        "사업비는 6,000억 원이다."
+    )
+    assert (
+        summarize(text) == "광주시가 인공지능 집적단지 2단계 사업의 예비타당성조사를 통과했다. 사업비는 6,000억 원이다."
+    )
