@@ -1,9 +1,73 @@
-"""Is this about AI infrastructure in 광주광역시? A verdict with a score and the reasons."""
+"""Is this about AI infrastructure in 광주광역시? A verdict with a score and the reasons.
+
+A verdict combines two questions, each answered from term lists (``bot/relevance_terms.toml``):
+
+* **place** — 광주광역시 (its districts, places, institutions, mayors, and the facilities only it has,
+  like 국가AI데이터센터 or AX 실증밸리), against 경기도 광주시 (오포, 곤지암, 경기 광주 …), "광주" inside
+  other names (광주FC, 광주비엔날레; 광주은행 only counts next to AI infrastructure) and other regions.
+  A bare 광주/광주시 is taken as 광주광역시, the far more common subject of AI news.
+* **topic** — AI infrastructure and its ecosystem: infra terms (데이터센터, 컴퓨팅센터, GPU, …) count on
+  their own; the AI words count once; support and ecosystem terms (전력, 부지, 창업, 인재, 예타, …) add
+  only next to AI or infra; AI *applications* (행정, 민원 챗봇, 교통, 교육, 행사) and sports subtract.
+  "AI" stops meaning artificial intelligence next to bird-flu words (고병원성, 조류, 가금 …), and the
+  volleyball team AI페퍼스 never contributes its "AI".
+
+An item is relevant when the place is 광주광역시, the topic score reaches ``topic_min`` and place score +
+topic score reaches ``threshold``.
+
+**Title first, body when needed.** ``classify(title)`` decides from the title. When the title has strong
+topic signals but no place (or an ambiguous one), the verdict is ``undecided=True`` with
+``relevant=False``; a title whose only place is a bare 광주 is ``relevant=True`` *and* ``undecided=True``
+(the body should confirm it is not 경기 광주). The pipeline reads the article for every relevant or
+undecided item and calls ``classify(title, text)`` again: the body then names the place a headline left
+out, shows a "광주시" to be 경기 광주 (more 경기 광주 markers than unmistakable 광주광역시 ones), turns a
+bare "AI" into bird flu, or supplies the topic of a title that has none.
+
+**Config overrides** — the ``[relevance]`` table of the config is ``Detector(overrides)``:
+
+    threshold = 2.0              # place + topic score needed
+    topic_min = 1.0              # topic score needed
+    undecided_topic_min = 2.0    # topic score that makes a placeless title undecided
+    body_place_min = 2           # bare-광주 mentions a body needs to place a placeless title
+    body_ai_min = 2              # AI mentions a body needs to give a topicless title its topic
+    body_chars = 8000            # how much of a body is read
+    weights = { application = -3.0, ecosystem = 0.5 }     # per category
+    extra_terms = { "데이터센터" = ["AIDC"], "metro:광주광역시" = ["치평동"] }   # by label or category:label
+    remove_terms = ["도시"]
+    groups = [{ category = "infra", label = "양자컴퓨터", terms = ["양자컴퓨터"] }]  # new groups
+
+Unknown keys and bad values raise ``ValueError`` naming the key.
+
+Run ``python -m bot.relevance FILE`` to evaluate on labelled JSON lines (see ``evaluate``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import argparse
+import json
+import re
+import sys
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+TERMS_FILE = Path(__file__).with_name("relevance_terms.toml")
+
+PLACE_GWANGJU = ("metro", "facility")  # unmistakable 광주광역시
+CATEGORIES = frozenset({
+    "metro", "metro_weak", "district", "facility", "name_infra", "gyeonggi", "name", "elsewhere",
+    "avian", "sports", "ai", "ai_abbrev", "ax", "infra", "support", "ecosystem", "application",
+})
+_CORE = ("ai", "ai_abbrev", "ax", "infra")  # topic signals that stand on their own
+_ADDON = ("support", "ecosystem")  # count only next to a core signal
+_PENALTY = ("application", "sports")
+_SETTINGS: dict[str, type] = {
+    "threshold": float, "topic_min": float, "undecided_topic_min": float,
+    "body_place_min": int, "body_ai_min": int, "body_chars": int,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,11 +79,458 @@ class Verdict:
     undecided: bool = False  # the text given cannot decide (e.g. title without place): read the body
 
 
+# -- normalisation and matching ------------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+_HANGUL_SPACE = re.compile(r" (?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3]) ")
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, and no spaces next to Hangul: "AI 데이터 센터를" → "ai데이터센터를".
+
+    Korean compounds are spaced freely and particles attach to words, so matching the space-free form
+    makes every spacing variant one term; spaces between Latin words stay, so "AI GPU" is two words.
+    """
+    s = _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    return _HANGUL_SPACE.sub("", s)
+
+
+def _end_guard(last: str) -> str:
+    if "a" <= last <= "z":
+        return "(?![a-z])"
+    if last.isdigit():
+        return "(?![0-9])"
+    return ""
+
+
+def _trie_pattern(terms: Iterable[str]) -> str:
+    """One regex for many literals, longest first, sharing prefixes (fast in `re`)."""
+    root: dict[str, Any] = {}
+    for term in terms:
+        node = root
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any], last: str) -> str:
+        alts = [re.escape(ch) + emit(child, ch) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            alts.append(_end_guard(last))  # after the longer continuations: longest match wins
+        if len(alts) == 1:
+            return alts[0]
+        return "(?:" + "|".join(alts) + ")"
+
+    return emit(root, "") if root else "(?!)"
+
+
+def _compile(terms: Iterable[str]) -> re.Pattern[str]:
+    letter, digit, other = [], [], []
+    for t in terms:
+        (letter if "a" <= t[0] <= "z" else digit if t[0].isdigit() else other).append(t)
+    parts = [f"(?<![a-z]){_trie_pattern(letter)}", f"(?<![0-9]){_trie_pattern(digit)}",
+             f"(?:{_trie_pattern(other)})"]
+    return re.compile("|".join(parts))
+
+
+# -- term groups -------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Group:
+    category: str
+    label: str
+    weight: float
+    tag: str
+    implies: list[str]
+    terms: list[str]  # as written (display form)
+
+
+@dataclass(slots=True)
+class _Hits:
+    """What one text matched: group index → display terms in order of appearance, and counts."""
+
+    terms: dict[int, list[str]] = field(default_factory=dict)
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def add(self, gi: int, term: str) -> None:
+        seen = self.terms.setdefault(gi, [])
+        if term not in seen:
+            seen.append(term)
+        self.counts[gi] = self.counts.get(gi, 0) + 1
+
+
+def _load_groups(data: dict[str, Any], where: str) -> list[_Group]:
+    weights = data.get("weights", {})
+    groups: list[_Group] = []
+    for i, g in enumerate(data.get("group", [])):
+        groups.append(_make_group(g, weights, f"{where}: group {i + 1}"))
+    return groups
+
+
+def _make_group(g: Any, weights: dict[str, float], where: str) -> _Group:
+    if not isinstance(g, dict):
+        raise ValueError(f"{where}: a group must be a table")
+    unknown = set(g) - {"category", "label", "weight", "tag", "implies", "terms"}
+    if unknown:
+        raise ValueError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    category, label, terms = g.get("category"), g.get("label"), g.get("terms")
+    if category not in CATEGORIES:
+        raise ValueError(f"{where}: category must be one of {sorted(CATEGORIES)}, not {category!r}")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"{where}: label must be a non-empty string")
+    if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+        raise ValueError(f"{where}: terms must be a list of non-empty strings")
+    weight = g.get("weight", weights.get(category, 0.0))
+    if not isinstance(weight, int | float) or isinstance(weight, bool):
+        raise ValueError(f"{where}: weight must be a number")
+    implies = g.get("implies", [])
+    if not isinstance(implies, list) or not all(isinstance(x, str) for x in implies):
+        raise ValueError(f"{where}: implies must be a list of labels")
+    return _Group(category, label, float(weight), str(g.get("tag", label)), list(implies), list(terms))
+
+
+# -- the detector ------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Place:
+    kind: str  # gwangju | gwangju_weak | gyeonggi | ambiguous | elsewhere | none
+    score: float = 0.0
+
+
+@dataclass(slots=True)
+class _Topic:
+    score: float = 0.0
+    core: bool = False
+    penalised: bool = False
+    infra: bool = False
+    tags: list[str] = field(default_factory=list)
+
+
 class Detector:
     """Built once from the term lists (bot/relevance_terms.toml) plus config overrides."""
 
     def __init__(self, overrides: dict[str, Any] | None = None) -> None:
-        raise NotImplementedError
+        with TERMS_FILE.open("rb") as fh:
+            data = tomllib.load(fh)
+        settings = dict(data.get("settings", {}))
+        weights: dict[str, float] = dict(data.get("weights", {}))
+        groups = _load_groups(data, TERMS_FILE.name)
+        self._apply_overrides(overrides or {}, settings, weights, groups)
+        for key, kind in _SETTINGS.items():
+            setattr(self, key, kind(settings[key]))
+        self.threshold: float
+        self.topic_min: float
+        self.undecided_topic_min: float
+        self.body_place_min: int
+        self.body_ai_min: int
+        self.body_chars: int
+
+        self._groups = groups
+        first_by_label: dict[str, int] = {}  # implied signals are topics
+        for gi, g in enumerate(groups):
+            if g.category in _CORE + _ADDON:
+                first_by_label.setdefault(g.label, gi)
+        self._lookup: dict[str, tuple[int, str, tuple[int, ...]]] = {}
+        for gi, g in enumerate(groups):
+            implied = []
+            for label in g.implies:
+                if label not in first_by_label:
+                    raise ValueError(f"relevance: group {g.label!r} implies unknown label {label!r}")
+                implied.append(first_by_label[label])
+            for term in g.terms:
+                key = normalize(term).strip()
+                if not key:
+                    continue
+                if key in self._lookup and self._lookup[key][0] != gi:
+                    other = groups[self._lookup[key][0]]
+                    raise ValueError(f"relevance: term {term!r} is in both {other.label!r} ({other.category}) "
+                                     f"and {g.label!r} ({g.category})")
+                self._lookup[key] = (gi, term, tuple(implied))
+        self._regex = _compile(self._lookup)
+
+    @staticmethod
+    def _apply_overrides(over: dict[str, Any], settings: dict[str, Any], weights: dict[str, float],
+                         groups: list[_Group]) -> None:
+        where = "[relevance]"
+        for key, value in over.items():
+            if key in _SETTINGS:
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    raise ValueError(f"{where}: {key} must be a number")
+                settings[key] = value
+            elif key == "weights":
+                if not isinstance(value, dict):
+                    raise ValueError(f"{where}: weights must be a table of category = number")
+                for cat, w in value.items():
+                    if cat not in CATEGORIES:
+                        raise ValueError(f"{where}: weights.{cat}: unknown category")
+                    if not isinstance(w, int | float) or isinstance(w, bool):
+                        raise ValueError(f"{where}: weights.{cat} must be a number")
+                    old = weights.get(cat, 0.0)
+                    weights[cat] = float(w)
+                    for g in groups:  # groups that used the category default follow the new weight
+                        if g.category == cat and g.weight == old:
+                            g.weight = float(w)
+            elif key == "extra_terms":
+                if not isinstance(value, dict):
+                    raise ValueError(f"{where}: extra_terms must be a table of label = [terms]")
+                for name, terms in value.items():
+                    if not isinstance(terms, list) or not all(isinstance(t, str) and t for t in terms):
+                        raise ValueError(f"{where}: extra_terms.{name} must be a list of strings")
+                    cat, _, label = name.rpartition(":")
+                    match = [g for g in groups if g.label == label and (not cat or g.category == cat)]
+                    if not match:
+                        raise ValueError(f"{where}: extra_terms.{name}: no group with that label")
+                    match[0].terms.extend(terms)
+            elif key == "remove_terms":
+                if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+                    raise ValueError(f"{where}: remove_terms must be a list of strings")
+                gone = {normalize(t) for t in value}
+                for g in groups:
+                    g.terms = [t for t in g.terms if normalize(t) not in gone]
+            elif key == "groups":
+                if not isinstance(value, list):
+                    raise ValueError(f"{where}: groups must be a list of tables")
+                for i, g in enumerate(value):
+                    groups.append(_make_group(g, weights, f"{where} groups[{i}]"))
+            else:
+                raise ValueError(f"{where}: unknown key {key!r}")
+
+    # -- scanning ----------------------------------------------------------------------------------
+    def _scan(self, text: str) -> _Hits:
+        hits = _Hits()
+        lookup = self._lookup
+        for m in self._regex.finditer(text):
+            gi, term, implied = lookup[m.group()]
+            hits.add(gi, term)
+            for ii in implied:
+                hits.add(ii, term)
+        return hits
+
+    def _in(self, hits: _Hits, *categories: str) -> list[int]:
+        return [gi for gi in hits.terms if self._groups[gi].category in categories]
+
+    def _count(self, hits: _Hits, *categories: str) -> int:
+        return sum(hits.counts[gi] for gi in self._in(hits, *categories))
+
+    def _terms(self, hits: _Hits, gis: Sequence[int]) -> str:
+        return ",".join(t for gi in gis for t in hits.terms[gi])
+
+    # -- judging -----------------------------------------------------------------------------------
+    def _place(self, h: _Hits, infra: bool, reasons: list[str]) -> _Place:
+        strong = self._in(h, *PLACE_GWANGJU)
+        gyeonggi = self._in(h, "gyeonggi")
+        elsewhere = self._in(h, "elsewhere")
+        weak = self._in(h, "metro_weak")
+        if not elsewhere:
+            weak += self._in(h, "district")
+        if infra:
+            weak += self._in(h, "name_infra")
+        for gi in self._in(h, "name") + ([] if infra else self._in(h, "name_infra")):
+            reasons.append(f"skip:{self._terms(h, [gi])}")
+        if gyeonggi:
+            reasons.append(f"exclude:경기광주({self._terms(h, gyeonggi)})")
+            if any(self._groups[gi].category == "metro" for gi in strong):
+                reasons.append(f"place:광주광역시({self._terms(h, strong)})")
+                return _Place("ambiguous")
+            return _Place("gyeonggi")
+        if strong:
+            reasons.append(f"place:광주광역시({self._terms(h, strong)})")
+            # A sub-place or facility may be shared or borrowed (첨단3지구 reaches into 장성군): when another
+            # region is named and "광주" itself is not, the title cannot say whose it is.
+            if elsewhere and not weak and not any("광주" in t or "gwangju" in t.lower()
+                                                  for gi in strong for t in h.terms[gi]):
+                reasons.append(f"elsewhere:{','.join(self._groups[gi].label for gi in elsewhere)}")
+                return _Place("ambiguous")
+            return _Place("gwangju", max(self._groups[gi].weight for gi in strong))
+        if weak:
+            reasons.append(f"place:광주광역시?({self._terms(h, weak)})")
+            return _Place("gwangju_weak", max(self._groups[gi].weight for gi in weak))
+        if elsewhere:
+            reasons.append(f"elsewhere:{','.join(self._groups[gi].label for gi in elsewhere)}")
+            return _Place("elsewhere")
+        return _Place("none")
+
+    def _topic(self, h: _Hits, reasons: list[str], prefix: str = "", avian: bool = False,
+               min_count: int = 1, penalty_min: int = 1) -> _Topic:
+        g = self._groups
+        t = _Topic()
+        if avian:
+            reasons.append(f"{prefix}exclude:조류인플루엔자({self._terms(h, self._in(h, 'avian'))})")
+        ai = self._in(h, "ai") + ([] if avian else self._in(h, "ai_abbrev"))
+        if ai and sum(h.counts[gi] for gi in ai) >= min_count:
+            t.score += max(g[gi].weight for gi in ai)
+            t.core = True
+            reasons.append(f"{prefix}topic:AI")
+        for gi in self._in(h, "ax", "infra"):
+            t.score += g[gi].weight
+            t.core = True
+            t.infra = t.infra or g[gi].category == "infra"
+            reasons.append(f"{prefix}topic:{g[gi].label}")
+            if g[gi].tag not in t.tags:
+                t.tags.append(g[gi].tag)
+        if t.core:
+            for gi in self._in(h, *_ADDON):
+                t.score += g[gi].weight
+                reasons.append(f"{prefix}topic:{g[gi].label}")
+                if g[gi].tag not in t.tags:
+                    t.tags.append(g[gi].tag)
+        for gi in self._in(h, *_PENALTY):
+            if h.counts[gi] >= penalty_min:
+                t.score += g[gi].weight
+                t.penalised = True
+                reasons.append(f"{prefix}exclude:{g[gi].label}({self._terms(h, [gi])})")
+        return t
+
+    def _body_place(self, b: _Hits, title_place: _Place, reasons: list[str]) -> _Place:
+        """The body's word on a place the title left open (bare 광주, none, ambiguous)."""
+        strong_n = self._count(b, *PLACE_GWANGJU)
+        weak_gis = self._in(b, "metro_weak") + self._in(b, "district")
+        weak_n = sum(b.counts[gi] for gi in weak_gis)
+        gy = self._in(b, "gyeonggi")
+        gy_n = self._count(b, "gyeonggi")
+        elsewhere_max = max((b.counts[gi] for gi in self._in(b, "elsewhere")), default=0)
+        if gy_n > strong_n:
+            reasons.append(f"body:exclude:경기광주({self._terms(b, gy)}×{gy_n})")
+            return _Place("gyeonggi")
+        strong = self._in(b, *PLACE_GWANGJU)
+        if strong:
+            reasons.append(f"body:place:광주광역시({self._terms(b, strong)}×{strong_n})")
+        if title_place.kind == "gwangju_weak":
+            return _Place("gwangju", 2.0) if strong else title_place
+        if (strong_n >= 1 or weak_n >= self.body_place_min) and strong_n + weak_n >= elsewhere_max:
+            if not strong:
+                reasons.append(f"body:place:광주광역시?({self._terms(b, weak_gis)}×{weak_n})")
+            return _Place("gwangju", 2.0 if strong else 1.0)
+        return title_place
 
     def classify(self, title: str, text: str | None = None) -> Verdict:
-        raise NotImplementedError
+        """Judge a title, and with `text` (a snippet or the article body) let the text decide what the
+        title could not."""
+        reasons: list[str] = []
+        topic_reasons: list[str] = []
+        th = self._scan(normalize(title))
+        bh = self._scan(normalize(text[: self.body_chars])) if text else None
+
+        avian = bool(self._in(th, "avian"))
+        if bh is not None and not avian and not self._in(bh, "ai"):
+            avian = self._count(bh, "avian") >= 2  # a body about bird flu: the title's bare "AI" is flu
+        topic = self._topic(th, topic_reasons, avian=avian)
+        place = self._place(th, topic.infra, reasons)
+        reasons += topic_reasons
+
+        if bh is not None:
+            if place.kind in ("gwangju_weak", "none", "ambiguous"):
+                place = self._body_place(bh, place, reasons)
+            if not topic.core and not topic.penalised and not avian:
+                topic = self._topic(bh, reasons, prefix="body:", min_count=self.body_ai_min, penalty_min=2)
+
+        placed = place.kind in ("gwangju", "gwangju_weak")
+        score = place.score + topic.score
+        relevant = placed and topic.score >= self.topic_min and score >= self.threshold
+        undecided = False
+        if place.kind in ("none", "ambiguous") and topic.score >= self.undecided_topic_min:
+            undecided = True
+            reasons.append("undecided:장소 없음" if place.kind == "none" else "undecided:장소 애매")
+        elif place.kind == "gwangju_weak" and relevant and bh is None:
+            undecided = True
+            reasons.append("undecided:광주=광주광역시 추정, 본문 확인")
+        return Verdict(relevant, round(score, 3), tuple(reasons), tuple(topic.tags) if relevant else (),
+                       undecided)
+
+
+# -- evaluation --------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class EvalReport:
+    """Precision/recall of a detector on labelled records; borderline records are only reported."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    mistakes: list[tuple[dict[str, Any], Verdict]] = field(default_factory=list)
+    borderline: list[tuple[dict[str, Any], Verdict]] = field(default_factory=list)
+    undecided: int = 0  # scored records whose verdict said "read the body"
+    with_text: int = 0  # scored records classified with their text
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def format(self) -> str:
+        scored = self.tp + self.fp + self.fn + self.tn
+        lines = [
+            f"scored: {scored} (pos {self.tp + self.fn}, neg {self.fp + self.tn}; {self.with_text} with text, "
+            f"{self.undecided} undecided)",
+            f"precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}  "
+            f"(tp {self.tp}, fp {self.fp}, fn {self.fn}, tn {self.tn})",
+        ]
+        for kind, want in (("false positives", "neg"), ("false negatives", "pos")):
+            items = [(r, v) for r, v in self.mistakes if r["label"] == want]
+            lines.append(f"{kind}: {len(items)}")
+            lines += [_line(r, v) for r, v in items]
+        called = sum(v.relevant for _, v in self.borderline)
+        lines.append(f"borderline (not scored): {len(self.borderline)}, called relevant: {called}")
+        lines += [_line(r, v) for r, v in self.borderline]
+        return "\n".join(lines)
+
+
+def _line(record: dict[str, Any], v: Verdict) -> str:
+    rid = f"[{record['id']}] " if record.get("id") is not None else ""
+    call = "relevant" if v.relevant else "not relevant"
+    flag = ", undecided" if v.undecided else ""
+    return f"  {rid}{record['title']}\n      → {call}{flag} ({v.score:g}): {'; '.join(v.reasons) or 'no signal'}"
+
+
+def evaluate(records: Iterable[dict[str, Any]], detector: Detector) -> EvalReport:
+    """Score `detector` on records {"title", "label": "pos"|"neg"|"borderline", "text"?}.
+
+    The verdict's `relevant` is the call: with no text, a title whose only place is a bare 광주 counts
+    as relevant and a title without any place as not relevant, whatever `undecided` says.
+    """
+    report = EvalReport()
+    for i, record in enumerate(records, 1):
+        label = record.get("label")
+        if label not in ("pos", "neg", "borderline") or not isinstance(record.get("title"), str):
+            raise ValueError(f"record {i}: needs a string 'title' and label pos/neg/borderline")
+        text = record.get("text") or None
+        verdict = detector.classify(record["title"], text)
+        if label == "borderline":
+            report.borderline.append((record, verdict))
+            continue
+        report.with_text += text is not None
+        report.undecided += verdict.undecided
+        if label == "pos":
+            if verdict.relevant:
+                report.tp += 1
+            else:
+                report.fn += 1
+                report.mistakes.append((record, verdict))
+        elif verdict.relevant:
+            report.fp += 1
+            report.mistakes.append((record, verdict))
+        else:
+            report.tn += 1
+    return report
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.relevance", description=evaluate.__doc__)
+    parser.add_argument("file", help="labelled JSON lines")
+    args = parser.parse_args(argv)
+    with open(args.file, encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    print(evaluate(records, Detector()).format())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
