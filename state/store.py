@@ -107,6 +107,7 @@ class OutboxEntry:
     not_before: float | None = None  # epoch; retry backoff and flood-wait
     message_id: int | None = None
     sent_at: float | None = None
+    lost_answers: int = 0  # attempts that timed out or were cut off: Telegram may have posted them
 
 
 @dataclass(slots=True)

@@ -34,6 +34,7 @@ import socket
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -411,6 +412,7 @@ class TelegramApiServer:
         self.bot_username = bot_username
         self.rate_limit = rate_limit  # (max sendMessage calls, per seconds) per chat; None = unlimited
         self.calls: list[Call] = []
+        self.on_request: Callable[[Call], None] | None = None  # runs in the server thread as a call arrives
         self.chats: dict[int, Chat] = {}
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self._order: list[tuple[int, int]] = []  # message keys in send order
@@ -571,6 +573,8 @@ class TelegramApiServer:
             self.calls.append(call)
             queue = self._faults.get(method_raw.lower())
             fault = queue.popleft() if queue else None
+        if self.on_request is not None:
+            self.on_request(call)
         if token != self.token:
             self._finish(h, call, ApiError(401, "Unauthorized"))
             return

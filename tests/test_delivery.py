@@ -1,0 +1,403 @@
+"""Delivery against a fake Bot API server on loopback: PTB talks real HTTP to it.
+
+Every test asserts on what the server received: nothing lost, in order, a repeat only where an answer
+was lost after Telegram accepted the message.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import DeliveryConfig, TelegramConfig
+from bot.delivery import DryRunSender, TelegramSender, deliver_pending, scrub
+from state.store import OutboxEntry, State, StateStore, StoryRecord
+from tests.servers.telegram_api import Call, Chat, Fault, TelegramApiServer
+
+FAST = DeliveryConfig(max_per_minute=20, min_interval_seconds=0.0, max_attempts=4)
+BACKOFF = 0.05  # seconds; the first retry after a transient failure
+
+
+@pytest.fixture
+def tg() -> Iterator[TelegramApiServer]:
+    with TelegramApiServer() as server:
+        yield server
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[StateStore]:
+    with StateStore(tmp_path / "state.json") as s:
+        yield s
+
+
+def telegram_config(tg: TelegramApiServer, token: str | None = None) -> TelegramConfig:
+    return TelegramConfig(bot_token=token or tg.token, chat_id=tg.channel_id, api_base_url=tg.api_root,
+                          admin_chat_ids=(tg.admin_id,))
+
+
+@pytest.fixture
+async def sender(tg: TelegramApiServer) -> AsyncIterator[TelegramSender]:
+    s = TelegramSender(telegram_config(tg), trust_env=False, read_timeout=0.5, connect_timeout=1.0)
+    yield s
+    await s.close()
+
+
+def queue_posts(state: State, texts: list[str]) -> list[OutboxEntry]:
+    entries = []
+    for n, text in enumerate(texts):
+        story = StoryRecord(id=f"s{len(state.stories)}", title=f"title {n}", url=f"https://news.example/{n}",
+                            outlet="광주일보", published_at=None, first_seen=time.time())
+        state.stories[story.id] = story
+        entry = OutboxEntry(id=f"p-{story.id}", kind="post", text=text, created_at=time.time(),
+                            story_id=story.id)
+        state.outbox.append(entry)
+        entries.append(entry)
+    return entries
+
+
+async def deliver(state: State, store: StateStore, sender: object, tg: TelegramApiServer,
+                  config: DeliveryConfig = FAST, **kwargs: object):  # type: ignore[no-untyped-def]
+    return await deliver_pending(state, store, sender, chat_id=tg.channel_id,  # type: ignore[arg-type]
+                                 delivery_config=config, admin_chat_ids=(tg.admin_id,),
+                                 backoff_base=BACKOFF, **kwargs)  # type: ignore[arg-type]
+
+
+def on_disk(store: StateStore) -> dict:  # type: ignore[type-arg]
+    return json.loads(store.path.read_text("utf-8"))
+
+
+def sends(tg: TelegramApiServer, chat_id: int) -> list[Call]:
+    return [c for c in tg.calls_to("sendMessage") if c.params.get("chat_id") == chat_id]
+
+
+async def test_posts_arrive_in_order_with_html_intact(tg, store, sender):
+    state = State()
+    texts = [
+        '<b>광주 AI 데이터센터 착공</b>\n요약 &amp; 전망 <a href="https://news.example/a?x=1&amp;y=2">광주일보</a>',
+        "<b>두 번째 소식</b> — 국가 AI컴퓨팅센터",
+        "<i>세 번째</i> &lt;특보&gt;",
+    ]
+    entries = queue_posts(state, texts)
+    store.save(state)
+
+    report = await deliver(state, store, sender, tg)
+
+    assert tg.sent_messages(tg.channel_id) == texts
+    assert [e.status for e in entries] == ["sent"] * 3
+    assert [e.message_id for e in entries] == [1, 2, 3]
+    assert [state.stories[e.story_id].message_id for e in entries] == [1, 2, 3]
+    assert (report.sent, report.failed, report.pending, report.retries) == (3, 0, 0, 0)
+    first = tg.stored(tg.channel_id)[0]
+    assert first.text.startswith("광주 AI 데이터센터 착공\n요약 & 전망 광주일보")
+    assert {"type": "text_link", "offset": 23, "length": 4, "url": "https://news.example/a?x=1&y=2"} in first.entities
+    assert all(c.params["parse_mode"] == "HTML" for c in sends(tg, tg.channel_id))
+    assert all(c.params["link_preview_options"] == {"is_disabled": True} for c in sends(tg, tg.channel_id))
+    assert [e["status"] for e in on_disk(store)["outbox"]] == ["sent"] * 3
+
+
+FAULTS = [
+    # id, faults on the first calls, copies the server ends up with, possible duplicates reported.
+    # A connection closed without an answer looks the same to the client whether the server processed
+    # the message or not, so both drops are reported as possible duplicates; only one of them is.
+    pytest.param([Fault.retry_after(1)], 1, 0, id="429-retry-after-1"),
+    pytest.param([Fault.server_error()], 1, 0, id="500"),
+    pytest.param([Fault.server_error(), Fault.server_error()], 1, 0, id="500-twice"),
+    pytest.param([Fault.bad_gateway_html()], 1, 0, id="502-html-page"),
+    pytest.param([Fault.drop_before()], 1, 1, id="drop-before-processing"),
+    pytest.param([Fault.drop_after()], 2, 1, id="drop-after-accepting"),
+    pytest.param([Fault.slow(1.2)], 2, 1, id="slow-answer-beyond-read-timeout"),
+    pytest.param([Fault.slow(1.2, process_first=False)], 2, 1, id="slow-then-processed-after-timeout"),
+]
+
+
+@pytest.mark.parametrize(("faults", "copies", "duplicates"), FAULTS)
+async def test_transient_fault_is_retried_until_delivered(tg, store, sender, faults, copies, duplicates):
+    state = State()
+    [entry] = queue_posts(state, ["<b>한 건</b> 광주 AI 소식"])
+    store.save(state)
+    tg.fail_next("sendMessage", *faults)
+
+    started = time.monotonic()
+    report = await deliver(state, store, sender, tg)
+    if faults[0].kind == "slow":
+        time.sleep(1.0)  # let the slow handler finish so its message is counted
+
+    assert tg.sent_messages(tg.channel_id) == ["<b>한 건</b> 광주 AI 소식"] * copies
+    assert entry.status == "sent"
+    stored = {m.message_id: m.sent_html for m in tg.stored(tg.channel_id)}
+    assert stored[entry.message_id] == "<b>한 건</b> 광주 AI 소식"
+    assert report.possible_duplicates == duplicates
+    assert entry.lost_answers == duplicates
+    assert len(sends(tg, tg.channel_id)) == len(faults) + 1
+    assert report.retries == len(faults)
+    attempts = [c.at for c in sends(tg, tg.channel_id)]
+    if faults[0].status == 429:
+        assert attempts[1] - attempts[0] >= 1.0  # waited the retry_after Telegram gave
+        assert report.waited >= 1.0
+    else:
+        # never resent blindly: at least the backoff between two attempts
+        assert all(b - a >= BACKOFF * 0.9 for a, b in itertools.pairwise(attempts))
+    assert time.monotonic() - started < 10
+    assert on_disk(store)["outbox"][0]["status"] == "sent"
+
+
+async def test_transient_failures_give_up_after_max_attempts_and_alert(tg, store, sender):
+    state = State()
+    [entry] = queue_posts(state, ["never gets through"])
+    tg.fail_next("sendMessage", *[Fault.server_error()] * 3)
+
+    report = await deliver(state, store, sender, tg, config=DeliveryConfig(max_attempts=3, min_interval_seconds=0))
+
+    assert entry.status == "failed"
+    assert "gave up after 3 attempts" in (entry.last_error or "")
+    assert tg.sent_messages(tg.channel_id) == []
+    assert len(sends(tg, tg.channel_id)) == 3
+    [alert] = tg.sent_messages(tg.admin_id)
+    assert entry.id in alert and "Internal Server Error" in alert
+    assert (report.sent, report.failed, report.alerts_queued) == (1, 1, 1)  # the alert is the one sent
+
+
+async def test_forbidden_parks_the_entry_alerts_once_and_pauses_the_channel(tg, store, sender):
+    tg.chats[tg.channel_id].bot_status = "left"  # the bot was removed from the channel
+    state = State()
+    entries = queue_posts(state, ["one", "two", "three"])
+
+    await deliver(state, store, sender, tg)
+    await deliver(state, store, sender, tg)  # a second run right after: the channel is paused
+
+    assert len(sends(tg, tg.channel_id)) == 1  # no retry storm
+    assert [e.status for e in entries] == ["failed", "pending", "pending"]
+    assert entries[0].last_error == "Forbidden: Forbidden: bot is not a member of the channel chat"
+    [alert] = tg.sent_messages(tg.admin_id)
+    assert "bot is not a member of the channel chat" in alert and "2건" in alert
+
+    tg.chats[tg.channel_id].bot_status = "administrator"  # fixed; the pause has run out an hour later
+    report = await deliver(state, store, sender, tg, clock=lambda: time.time() + 3600)
+
+    assert tg.sent_messages(tg.channel_id) == ["two", "three"]
+    assert [e.status for e in entries] == ["failed", "sent", "sent"]
+    assert len(tg.sent_messages(tg.admin_id)) == 2 and "복구" in tg.sent_messages(tg.admin_id)[1]
+    assert report.pending == 0
+
+
+async def test_chat_not_found_is_not_retried(tg, store, sender):
+    state = State()
+    [entry] = queue_posts(state, ["to a chat that does not exist"])
+
+    await deliver_pending(state, store, sender, chat_id=-1009999999999, delivery_config=FAST,
+                          admin_chat_ids=(tg.admin_id,), backoff_base=BACKOFF)
+
+    assert entry.status == "failed" and entry.last_error == "BadRequest: Chat not found"
+    assert len(tg.calls_to("sendMessage")) == 2  # the one refused post and the admin alert
+    assert "Chat not found" in tg.sent_messages(tg.admin_id)[0]
+
+
+@pytest.mark.parametrize(("bad", "error"), [
+    pytest.param("<p>문단</p>", "Can't parse entities: unsupported start tag \"p\" at byte offset 0", id="bad-html"),
+    pytest.param("<b>닫히지 않음", "Can't find end tag corresponding to start tag \"b\"", id="unclosed-tag"),
+    pytest.param("가" * 4097, "Message is too long", id="too-long"),
+])
+async def test_rejected_message_is_parked_and_the_rest_go_out(tg, store, sender, bad, error):
+    state = State()
+    entries = queue_posts(state, ["앞 소식", bad, "뒤 소식"])
+
+    report = await deliver(state, store, sender, tg)
+
+    assert tg.sent_messages(tg.channel_id) == ["앞 소식", "뒤 소식"]
+    assert [e.status for e in entries] == ["sent", "failed", "sent"]
+    assert error.lower() in (entries[1].last_error or "").lower()
+    assert len(sends(tg, tg.channel_id)) == 3  # the rejected one was tried once
+    [alert] = tg.sent_messages(tg.admin_id)
+    assert entries[1].id in alert
+    assert report.failed == 1
+
+
+async def test_failing_alerts_do_not_loop(tg, store, sender):
+    tg.chats[tg.admin_id].bot_status = "kicked"  # the admin blocked the bot
+    state = State()
+    entries = queue_posts(state, ["<p>rejected</p>"])
+
+    report = await deliver(state, store, sender, tg)
+    await deliver(state, store, sender, tg)
+
+    assert entries[0].status == "failed"
+    alerts = [e for e in state.outbox if e.kind == "alert"]
+    assert [a.status for a in alerts] == ["failed"]
+    assert len(sends(tg, tg.admin_id)) == 1
+    assert report.pending == 0
+
+
+async def test_chat_migrated_switches_to_the_new_chat(tg, store, sender):
+    new_id = -1005555555555
+    tg.add_chat(Chat(new_id, "supergroup", title="migrated"))
+    tg.fail_next("sendMessage", Fault.migrated(new_id))
+    state = State()
+    queue_posts(state, ["first"])
+
+    await deliver(state, store, sender, tg)
+    queue_posts(state, ["second"])
+    await deliver(state, store, sender, tg)  # a later run starts with the new id
+
+    assert tg.sent_messages(new_id) == ["first", "second"]
+    assert [c.params["chat_id"] for c in tg.calls_to("sendMessage")] == [tg.channel_id, new_id, new_id]
+
+
+def max_in_window(times: list[float], window: float) -> int:
+    return max((sum(1 for t in times if s <= t < s + window) for s in times), default=0)
+
+
+async def test_a_burst_of_40_goes_out_in_order_without_429(store, tmp_path):
+    window = 2.0
+    with TelegramApiServer(rate_limit=(20, window)) as tg:
+        sender = TelegramSender(telegram_config(tg), trust_env=False, read_timeout=2.0)
+        state = State()
+        texts = [f"<b>소식 {n}</b>" for n in range(40)]
+        queue_posts(state, texts)
+        config = DeliveryConfig(max_per_minute=20, min_interval_seconds=0.01)
+        try:
+            report = await deliver(state, store, sender, tg, config=config, window_seconds=window)
+        finally:
+            await sender.close()
+
+    assert tg.sent_messages(tg.channel_id) == texts
+    assert [c.status for c in tg.calls_to("sendMessage")] == [200] * 40
+    assert max_in_window([c.at for c in tg.calls_to("sendMessage")], window) <= 20
+    assert report.sent == 40 and report.retries == 0 and report.waited > 0
+
+
+async def test_without_planning_the_fake_answers_429_and_delivery_still_completes(store):
+    # The same burst with the limiter's window shrunk to nothing: the fake's flood limit bites.
+    with TelegramApiServer(rate_limit=(5, 1.0)) as tg:
+        sender = TelegramSender(telegram_config(tg), trust_env=False, read_timeout=2.0)
+        state = State()
+        texts = [f"n{n}" for n in range(8)]
+        queue_posts(state, texts)
+        try:
+            report = await deliver(state, store, sender, tg, config=FAST, window_seconds=0.001)
+        finally:
+            await sender.close()
+
+    assert 429 in [c.status for c in tg.calls_to("sendMessage")]
+    assert tg.sent_messages(tg.channel_id) == texts  # each exactly once, in order
+    assert report.retries >= 1 and report.possible_duplicates == 0
+
+
+async def test_a_restart_does_not_burst(store):
+    window = 1.5
+    with TelegramApiServer(rate_limit=(5, window)) as tg:
+        config = DeliveryConfig(max_per_minute=5, min_interval_seconds=0.0)
+        state = State()
+        queue_posts(state, [f"a{n}" for n in range(5)])
+        first = TelegramSender(telegram_config(tg), trust_env=False)
+        await deliver(state, store, first, tg, config=config, window_seconds=window)
+        await first.close()
+
+        restarted = store.load()  # a new process: only what the file says
+        queue_posts(restarted, ["b0", "b1"])
+        second = TelegramSender(telegram_config(tg), trust_env=False)
+        await deliver(restarted, store, second, tg, config=config, window_seconds=window)
+        await second.close()
+
+    calls = tg.calls_to("sendMessage")
+    assert [c.status for c in calls] == [200] * 7
+    assert calls[5].at - calls[0].at >= window
+    assert tg.sent_messages(tg.channel_id) == [f"a{n}" for n in range(5)] + ["b0", "b1"]
+
+
+async def test_state_is_saved_after_each_send(tg, store, sender):
+    state = State()
+    queue_posts(state, ["m0", "m1", "m2", "m3"])
+    store.save(state)
+    sent_on_disk: list[int] = []
+
+    def look_at_the_file(call: Call) -> None:
+        if call.method == "sendMessage":
+            sent_on_disk.append(sum(e["status"] == "sent" for e in on_disk(store)["outbox"]))
+
+    tg.on_request = look_at_the_file
+    await deliver(state, store, sender, tg)
+
+    assert sent_on_disk == [0, 1, 2, 3]  # when send k arrives, the k-1 before it are already durable
+    assert [e["message_id"] for e in on_disk(store)["outbox"]] == [1, 2, 3, 4]
+
+
+async def test_edits_follow_their_post(tg, store, sender):
+    state = State()
+    [post] = queue_posts(state, ["<b>원문</b>"])
+    state.outbox.append(OutboxEntry(id="e1", kind="edit", text="<b>원문</b>\n다른 보도: 무등일보",
+                                    created_at=time.time(), story_id=post.story_id))
+    state.outbox.append(OutboxEntry(id="e2", kind="edit", text="<b>원문</b>\n다른 보도: 무등일보",
+                                    created_at=time.time(), story_id=post.story_id))
+
+    await deliver(state, store, sender, tg)
+
+    assert tg.channel_content() == {1: "<b>원문</b>\n다른 보도: 무등일보"}
+    assert [e.status for e in state.outbox] == ["sent", "sent", "sent"]  # the unchanged re-edit is done
+    assert [c.method for c in tg.calls if c.method != "getMe"] == ["sendMessage", "editMessageText",
+                                                                   "editMessageText"]
+
+
+async def test_deadline_leaves_the_rest_pending(tg, store, sender):
+    state = State()
+    entries = queue_posts(state, ["now", "later"])
+    config = DeliveryConfig(max_per_minute=20, min_interval_seconds=30.0)
+
+    report = await deliver(state, store, sender, tg, config=config, deadline=time.time() + 1)
+
+    assert [e.status for e in entries] == ["sent", "pending"]
+    assert report.pending == 1 and report.waited == 0
+    assert tg.sent_messages(tg.channel_id) == ["now"]
+
+
+async def test_dry_run_prints_each_message_and_sends_nothing(store):
+    out = io.StringIO()
+    state = State()
+    entries = queue_posts(state, ["<b>하나</b>", "둘"])
+
+    await deliver_pending(state, store, DryRunSender(out), chat_id="dry-run", delivery_config=FAST)
+
+    printed = out.getvalue()
+    assert printed.index("<b>하나</b>") < printed.index("둘")
+    assert printed.count("dry run: message #") == 2
+    assert [e.message_id for e in entries] == [1, 2]
+
+
+async def test_the_token_never_leaks(tg, store, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    state = State()
+    queue_posts(state, ["a", "<p>b</p>", "c"])
+    tg.fail_next("sendMessage", Fault.server_error(), Fault.drop_after(), Fault.slow(0.8))
+    good = TelegramSender(telegram_config(tg), trust_env=False, read_timeout=0.4)
+    wrong_token = "987654321:AAH-not-the-right-token-ZZZZZZZZZZZZ"
+    wrong = TelegramSender(telegram_config(tg, wrong_token), trust_env=False)
+    try:
+        await deliver(state, store, good, tg)
+        queue_posts(state, ["d"])
+        report = await deliver(state, store, wrong, tg)
+    finally:
+        await good.close()
+        await wrong.close()
+
+    assert report.stopped and "rejected" in report.stopped
+    assert any(e.status == "failed" for e in state.outbox)
+    captured = capsys.readouterr()
+    texts = [caplog.text, captured.out, captured.err, store.path.read_text("utf-8"), report.stopped]
+    for token in (tg.token, wrong_token):
+        secret = token.split(":", 1)[1]
+        for text in texts:
+            assert token not in text and secret not in text
+    assert "<token>" in report.stopped
+
+
+def test_scrub_replaces_the_token_in_every_form():
+    token = "123456:ABCdefGHIjklMNO"
+    text = f"POST https://api.telegram.org/bot{token}/sendMessage; bot123456%3AABCdefGHIjklMNO; ABCdefGHIjklMNO"
+    assert scrub(text, token) == ("POST https://api.telegram.org/bot<token>/sendMessage; bot<token>; <token>")
+    assert scrub("nothing secret", None) == "nothing secret"
