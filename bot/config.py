@@ -14,6 +14,7 @@ from typing import Any
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
 SOURCE_TYPES = ("html", "rss", "naver_api")
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_USER_AGENT = "gwangju-ai-watch/0.1 (+https://github.com/gwangju-ai-watch/gwangju-ai-watch)"
 
 
@@ -50,7 +51,7 @@ class SourceConfig:
 class TelegramConfig:
     bot_token: str | None = None
     chat_id: str | int | None = None
-    api_base_url: str = "https://api.telegram.org"
+    api_base_url: str = DEFAULT_API_BASE_URL
     admin_chat_ids: tuple[int, ...] = ()
     link_previews: bool = False
     admin_commands: bool = True
@@ -217,7 +218,7 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
     telegram = TelegramConfig(
         bot_token=token or None,
         chat_id=_typed(tg, "chat_id", (str, int), None, f"{where} [telegram]"),
-        api_base_url=_typed(tg, "api_base_url", str, TelegramConfig.api_base_url, f"{where} [telegram]").rstrip("/"),
+        api_base_url=_typed(tg, "api_base_url", str, DEFAULT_API_BASE_URL, f"{where} [telegram]").rstrip("/"),
         admin_chat_ids=tuple(admin_ids),
         link_previews=_typed(tg, "link_previews", bool, False, f"{where} [telegram]"),
         admin_commands=_typed(tg, "admin_commands", bool, True, f"{where} [telegram]"),

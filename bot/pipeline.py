@@ -105,8 +105,10 @@ async def poll_source(
         poll.error_kind, poll.error, poll.status = exc.kind, str(exc), exc.status
     except FeedError as exc:
         poll.error_kind, poll.error = "feed", str(exc)
-    except naver_api.NaverApiError as exc:
+    except naver_api.NaverCredentialsError as exc:
         poll.error_kind, poll.error = "config", str(exc)
+    except naver_api.NaverApiError as exc:
+        poll.error_kind, poll.error = "feed", str(exc)
     except Exception as exc:  # a parser bug must not stop the other sources
         log.exception("source %s: unexpected error while parsing", source.name)
         poll.error_kind, poll.error = "bug", f"internal error while parsing ({type(exc).__name__}: {exc})"

@@ -124,12 +124,6 @@ def test_the_outlets_the_issue_names_are_in_the_catalogue(group: str, needle: st
     assert any(needle in source.url and source.enabled for source in SOURCES), f"{group}: {needle}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="bot/config.py passes TelegramConfig.api_base_url (a slots member descriptor, not the default "
-    "string) when [telegram] has no api_base_url; reported to the config owner",
-)
 def test_without_a_config_the_enabled_catalogue_is_what_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
