@@ -33,9 +33,7 @@ RFC822_ZONES = {
 }  # fmt: skip
 MONTHS = {
     m: i
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
-    )
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
 }
 
 RELATIVE_UNITS = {
@@ -75,17 +73,11 @@ _YMD = re.compile(
     re.VERBOSE,
 )
 _YY_MD = re.compile(
-    r"(?<![\d.])(?P<y>\d{2})(?P<sep>[.\-/])(?P<m>\d{2})(?P=sep)(?P<d>\d{2})(?![\d%])\.?"
-    + _WEEKDAY
-    + _OPT_TIME,
+    r"(?<![\d.])(?P<y>\d{2})(?P<sep>[.\-/])(?P<m>\d{2})(?P=sep)(?P<d>\d{2})(?![\d%])\.?" + _WEEKDAY + _OPT_TIME,
     re.VERBOSE,
 )
-_MD = re.compile(
-    r"(?<![\d.\-/])(?P<m>\d{2})[.\-/](?P<d>\d{2})(?![\d%]|[.\-/]\d)" + _WEEKDAY + _OPT_TIME, re.VERBOSE
-)
-_KOREAN_MD = re.compile(
-    r"(?<!\d)(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일" + _WEEKDAY + _OPT_TIME, re.VERBOSE
-)
+_MD = re.compile(r"(?<![\d.\-/])(?P<m>\d{2})[.\-/](?P<d>\d{2})(?![\d%]|[.\-/]\d)" + _WEEKDAY + _OPT_TIME, re.VERBOSE)
+_KOREAN_MD = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일" + _WEEKDAY + _OPT_TIME, re.VERBOSE)
 _AGO = re.compile(
     r"(?P<n>\d+)\s*(?P<unit>초|분|시간|일|주|개월|달)\s*전"
     r"|(?P<en>\d+)\s*(?P<eunit>sec|min|hour|day|week)[a-z]*\s+ago",

@@ -226,6 +226,8 @@ def _item(item: ET.Element, base_url: str) -> ListingItem | None:
     if not raw_link:
         return None
     url = canonical_url(raw_link, base_url)
+    if not url.startswith(("http://", "https://")):
+        return None  # javascript:, mailto:, or unreadable
     host_tail = url.split("/")[2] if url.count("/") >= 2 else ""
     url = aggregator_target(url) or url
     title = _plain(_text(_child(item, "title")))

@@ -238,11 +238,11 @@ def canonical_url(url: str, base: str | None = None) -> str:
     Anything that is not an http(s) URL (mailto:, javascript:) comes back joined but otherwise as it is.
     """
     url = url.strip()
-    if base:
-        url = urljoin(base.strip(), url)
-    elif url.startswith("//"):
-        url = "https:" + url
     try:
+        if base:
+            url = urljoin(base.strip(), url)
+        elif url.startswith("//"):
+            url = "https:" + url
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
@@ -341,7 +341,10 @@ def aggregator_target(url: str) -> str | None:
 
 def _is_parent_of(candidate: str, page: str) -> bool:
     """A site or section root that a page names as its canonical (some CMSs do this on every page)."""
-    c, p = urlsplit(candidate), urlsplit(page)
+    try:
+        c, p = urlsplit(candidate), urlsplit(page)
+    except ValueError:
+        return False
     if c.hostname != p.hostname or c.query:
         return False
     c_path = c.path.rstrip("/")
@@ -370,8 +373,11 @@ def page_canonical(html: str, base: str | None = None) -> str | None:
         if base is None and not raw.lower().startswith(("http://", "https://", "//")):
             continue
         absolute = canonical_url(raw, base)
-        parts = urlsplit(absolute)
-        if parts.scheme not in _DEFAULT_PORTS:
+        try:
+            parts = urlsplit(absolute)
+            if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+                continue
+        except ValueError:
             continue
         if parts.path in ("", "/") and not parts.query:
             continue

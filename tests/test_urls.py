@@ -81,6 +81,7 @@ CANONICAL = [
     ("localhost keeps its form", "http://localhost/a", "http://localhost/a"),
     ("explicit port keeps scheme and host", "http://www.example.com:8080/a", "http://www.example.com:8080/a"),
     ("mailto", "mailto:news@example.com", "mailto:news@example.com"),
+    ("broken IPv6 literal comes back unchanged", "http://[bad/x", "http://[bad/x"),
 ]  # fmt: skip
 
 
