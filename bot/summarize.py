@@ -87,6 +87,10 @@ def _ends_sentence(line: str, dot: int) -> bool:
     if before.isdigit() and (not after or after[0].isdigit() or after[0] == "("):
         return not after  # 2025. 3. 14.(금), 1. 2. 3.
     word = _word_before(line, dot)
+    if word.isdigit() and len(word) <= 2:
+        before_number = line[: dot - len(word)].rstrip()
+        if not before_number or before_number[-1] in _TERMINAL or before_number[-1] in _CLOSERS:
+            return False  # "1. 개요": a numbered item, not the end of a sentence
     latin = bool(word) and word[-1].isascii() and word[-1].isalpha()
     # U.S., Ph.D., vs., No., initials
     return not (latin and (word.lower() in _ABBREVIATIONS or len(word) == 1 or "." in word))
@@ -201,6 +205,9 @@ def summarize(
     sentences = _candidates(text or "")
     if sum(len(s) for s in sentences) < 40:
         return _trim(fallback, max_chars) if fallback else _trim(" ".join(sentences), max_chars) if sentences else ""
+    # A story that opens with a bare quote leads with the first reported sentence instead.
+    while len(sentences) > 1 and _is_quote_only(sentences[0]) and not _is_quote_only(sentences[1]):
+        sentences.pop(0)
     lead = sentences[0]
     if len(lead) > max_chars:
         shorter = min([lead, fallback] if fallback else [lead], key=len)

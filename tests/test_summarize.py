@@ -123,6 +123,11 @@ GOLD: list[tuple[str, str, list[str]]] = [
         "'AI 실증밸리'는 완성됐다. 다음은 '2단계'다.",
         ["'AI 실증밸리'는 완성됐다.", "다음은 '2단계'다."],
     ),
+    (
+        "numbered item",
+        "1. 사업 개요를 설명한다. 2. 일정은 다음과 같다.",
+        ["1. 사업 개요를 설명한다.", "2. 일정은 다음과 같다."],
+    ),
     ("list markers", "주요 내용은 ▲GPU 확충 ▲전력 공급이다.", ["주요 내용은", "▲GPU 확충", "▲전력 공급이다."]),
 ]
 
@@ -232,3 +237,13 @@ def test_summary_skips_photo_captions_and_subheadings() -> None:
     assert (
         summarize(text) == "광주시가 인공지능 집적단지 2단계 사업의 예비타당성조사를 통과했다. 사업비는 6,000억 원이다."
     )
+
+
+def test_summary_of_a_story_opening_with_a_bare_quote_leads_with_the_report() -> None:
+    text = (
+        "“광주가 AI 수도가 될 것이다.”\n"
+        "강기정 광주시장이 5일 국가AI컴퓨팅센터 착공식에서 이렇게 말했다.\n"
+        "센터에는 GPU 1,946개가 들어간다."
+    )
+    summary = summarize(text, title="광주 국가AI컴퓨팅센터 착공")
+    assert summary.startswith("강기정 광주시장이 5일 국가AI컴퓨팅센터 착공식에서 이렇게 말했다.")
