@@ -94,7 +94,7 @@ def _parse_items_one_by_one(text: str) -> list[ET.Element]:
     """The items of a broken document, each parsed alone with the root's namespace declarations."""
     root_start = _ROOT_START.search(text)
     namespaces = "".join(_XMLNS.findall(root_start.group(0))) if root_start else ""
-    items = []
+    items: list[ET.Element] = []
     for m in _ITEM_BLOCK.finditer(text):
         try:
             wrapper = ET.fromstring(f"<wrapper{namespaces}>{m.group(0)}</wrapper>")

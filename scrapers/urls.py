@@ -17,7 +17,8 @@ The rule, in order:
 4. Known URL shapes of one article are rewritten to one form (`PATH_REWRITES`): Naver's legacy
    `read.naver?oid=&aid=` and `mnews/article` to `n.news.naver.com/article/{oid}/{aid}`, Daum to
    `v.daum.net/v/{id}`, NDSoft AMP pages to `articleView.html`, the `/mobile/article.html?no=` CMS to
-   its desktop `/news/article.html?no=`.
+   its desktop `/news/article.html?no=`, and the AMP/print pages of outlets that cover Gwangju
+   (Newsis, Hankyung, Nocut, FN, Aju, 광주일보, 광남일보) to their article pages.
 
 The result is also the URL that is fetched, so nothing here invents a URL a browser would not reach.
 """
@@ -61,7 +62,7 @@ LIST_STATE_PARAMS = frozenset({
     "searchcnd", "searchcondition", "searchkeyword", "searchtype", "searchfield", "skey", "sfield", "sword",
     "sc_area", "sc_word", "sc_section_code", "sc_sub_section_code", "sc_serial_code", "sc_order_by",
     "sc_level", "sc_view_level", "sc_multi_code", "view_type", "total", "list_type", "period",
-    "repcodetype", "repcode", "sort", "order", "orderby",
+    "repcodetype", "repcode", "sort", "order", "orderby", "replyall", "reply_sc_order_by",
 })  # fmt: skip
 
 # Per host (after the host rule): parameters that never identify an article there.
@@ -81,6 +82,7 @@ HOST_ALIASES: dict[str, str] = {  # host without prefix → canonical host
     "news.v.daum.net": "v.daum.net",
     "m.v.daum.net": "v.daum.net",
     "news.daum.net": "v.daum.net",
+    "img.kwangju.co.kr": "www.kwangju.co.kr",  # 광주일보 serves its articles on this host too
 }
 # Two-label public suffixes (the part of a host a registrant cannot own).
 PUBLIC_SUFFIXES_2 = frozenset({
@@ -88,8 +90,9 @@ PUBLIC_SUFFIXES_2 = frozenset({
     "sc.kr", "kg.kr", "seoul.kr", "busan.kr", "daegu.kr", "incheon.kr", "gwangju.kr", "daejeon.kr",
     "ulsan.kr", "gyeonggi.kr", "gangwon.kr", "chungbuk.kr", "chungnam.kr", "jeonbuk.kr", "jeonnam.kr",
     "gyeongbuk.kr", "gyeongnam.kr", "jeju.kr", "sejong.kr",
-    "co.jp", "ne.jp", "or.jp", "co.uk", "org.uk", "com.au", "com.cn", "com.tw", "com.hk", "com.sg",
 })  # fmt: skip
+# `<one of these>.<two-letter country>` is a public suffix too: co.uk, com.tr, or.jp, …
+GENERIC_SECOND_LEVELS = frozenset({"com", "net", "org", "co", "or", "ne", "ac", "go", "gov", "edu", "mil"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,34 @@ PATH_REWRITES: tuple[PathRewrite, ...] = (
         "n.news.naver.com/article/{oid}/{aid}",
     ),
     PathRewrite(re.compile(r"v\.daum\.net"), re.compile(r"/v/(?P<id>[\w-]+)/?"), "v.daum.net/v/{id}", only_target=True),
+    # AMP and print pages of outlets seen in Gwangju coverage (stories-dev corpus) → their article page
+    PathRewrite(
+        re.compile(r"www\.newsis\.com"),
+        re.compile(r"/view_amp\.html"),
+        "{host}/view/{ar_id}",
+        params=("ar_id",),
+        only_target=True,
+    ),
+    PathRewrite(
+        re.compile(r"www\.newsis\.com"), re.compile(r"/view/?"), "{host}/view/{id}", params=("id",), only_target=True
+    ),
+    PathRewrite(
+        re.compile(r"www\.hankyung\.com"), re.compile(r"/amp/(?P<id>\w+)"), "{host}/article/{id}", only_target=True
+    ),
+    PathRewrite(
+        re.compile(r"www\.nocutnews\.co\.kr"),
+        re.compile(r"/news/amp/(?P<id>\d+)"),
+        "{host}/news/{id}",
+        only_target=True,
+    ),
+    PathRewrite(
+        re.compile(r"www\.fnnews\.com"), re.compile(r"/ampNews/(?P<id>\d+)"), "{host}/news/{id}", only_target=True
+    ),
+    PathRewrite(
+        re.compile(r"www\.ajunews\.com"), re.compile(r"/amp/(?P<id>\d+)"), "{host}/view/{id}", only_target=True
+    ),
+    PathRewrite(re.compile(r"www\.wowtv\.co\.kr"), re.compile(r"/NewsCenter/AMP/Read"), "{host}/NewsCenter/News/Read"),
+    PathRewrite(re.compile(r"www\.(?:kwangju|gwangnam)\.co\.kr"), re.compile(r"/print\.php"), "{host}/article.php"),
     PathRewrite(  # NDSoft AMP page
         re.compile(r".+"), re.compile(r"(?P<dir>/news)/articleViewAmp\.html"), "{host}{dir}/articleView.html"
     ),
@@ -163,7 +194,10 @@ def _is_public_name(host: str) -> bool:
 def registrable_domain(host: str) -> str:
     """`news.kbs.co.kr` → `kbs.co.kr`, `m.etnews.com` → `etnews.com` (with a small public-suffix table)."""
     labels = host.split(".")
-    suffix_len = 2 if ".".join(labels[-2:]) in PUBLIC_SUFFIXES_2 else 1
+    two_level = ".".join(labels[-2:]) in PUBLIC_SUFFIXES_2 or (
+        len(labels) > 2 and labels[-2] in GENERIC_SECOND_LEVELS and len(labels[-1]) == 2
+    )
+    suffix_len = 2 if two_level else 1
     return ".".join(labels[-(suffix_len + 1) :])
 
 
