@@ -244,7 +244,7 @@ class Detector:
                     other = groups[self._lookup[key][0]]
                     raise ValueError(f"relevance: term {term!r} is in both {other.label!r} ({other.category}) "
                                      f"and {g.label!r} ({g.category})")
-                self._lookup[key] = (gi, term, tuple(implied))
+                self._lookup.setdefault(key, (gi, term, tuple(implied)))  # shown as first spelled
         self._regex = _compile(self._lookup)
 
     @staticmethod
@@ -311,8 +311,9 @@ class Detector:
     def _count(self, hits: _Hits, *categories: str) -> int:
         return sum(hits.counts[gi] for gi in self._in(hits, *categories))
 
-    def _terms(self, hits: _Hits, gis: Sequence[int]) -> str:
-        return ",".join(t for gi in gis for t in hits.terms[gi])
+    def _terms(self, hits: _Hits, gis: Sequence[int], limit: int = 4) -> str:
+        terms = list(dict.fromkeys(t for gi in gis for t in hits.terms[gi]))
+        return ",".join(terms[:limit]) + (",…" if len(terms) > limit else "")
 
     # -- judging -----------------------------------------------------------------------------------
     def _place(self, h: _Hits, infra: bool, reasons: list[str]) -> _Place:
@@ -400,6 +401,10 @@ class Detector:
             if not strong:
                 reasons.append(f"body:place:광주광역시?({self._terms(b, weak_gis)}×{weak_n})")
             return _Place("gwangju", 2.0 if strong else 1.0)
+        elsewhere = self._in(b, "elsewhere")
+        if title_place.kind == "none" and elsewhere:
+            reasons.append(f"body:elsewhere:{','.join(self._groups[gi].label for gi in elsewhere)}")
+            return _Place("elsewhere")
         return title_place
 
     def classify(self, title: str, text: str | None = None) -> Verdict:
