@@ -21,6 +21,7 @@ Precision matters more than recall: a wrong merge hides a story, a missed merge 
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
@@ -150,15 +151,21 @@ class StoryKey:
         object.__setattr__(self, "features", features_of(self.title, self.lead, self.published_at))
 
 
+@functools.lru_cache(maxsize=20_000)
 def features_of(title: str, lead: str = "", published_at: datetime | None = None) -> Features:
+    """Cached: callers (bot.pipeline) rebuild their keys from the stored stories on every call."""
+    moment = _aware(published_at)
+    return Features(*_text_features(title, lead), time=moment.timestamp() if moment is not None else None)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _text_features(title: str, lead: str) -> tuple[frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]]]:
+    """Cached apart from the time: copies of a wire story often carry the same title and lead."""
     norm_title = normalise(title)
     norm_lead = normalise(lead)
     title_grams = bigrams(norm_title)
     full = bigrams(f"{norm_title} {norm_lead}") if norm_lead else title_grams
-    moment = _aware(published_at)
-    return Features(title=title_grams, full=full, has_lead=bool(norm_lead),
-                    figures=figures(f"{title}\n{lead}"),
-                    time=moment.timestamp() if moment is not None else None)
+    return title_grams, full, bool(norm_lead), figures(f"{title}\n{lead}")
 
 
 def make_key(id: str, title: str, lead: str = "", published_at: datetime | None = None, *,
