@@ -60,7 +60,7 @@ TOPIC_PSEUDO_DOCUMENTS = 4
 #: Units after a figure. Same unit + different value = different facts. Days and clock times are left
 #: out on purpose: copies of one event often differ in them (발표일, 시행일).
 FIGURE_UNITS: tuple[str, ...] = (
-    "조원", "억원", "만원", "천원", "조", "억", "만", "원", "mw", "gw", "kw", "pf", "tb", "%",
+    "조원", "억원", "만원", "천원", "조", "억", "만", "천", "원", "mw", "gw", "kw", "pf", "tb", "%",
     "명", "곳", "개사", "개", "단계", "년", "기", "대", "호", "차", "건", "배", "위", "층",
 )
 
@@ -75,7 +75,8 @@ SCORED_CANDIDATES = 40  # how many of the closest candidates (plain Dice) get th
 
 # -- features --------------------------------------------------------------------------------------
 
-_BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|\((?:[^()]*=[^()]*)\)")
+_BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|\((?:[^()]*=[^()]*)\)")  # [광주], (광주=연합뉴스)
+_BYLINE = re.compile(r"[가-힣]{2,4}\s?(?:기자|특파원|통신원)\s?=|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # 홍길동 기자 =
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _NOT_WORD = re.compile(r"[\W_]+")
 _UNIT_FIGURE = re.compile(
@@ -88,9 +89,10 @@ _BARE_YEAR = re.compile(  # "CES 2025", "CES 2026서"; not dates or times (2025.
 
 
 def _fold(text: str) -> str:
-    """Lower-cased NFKC text without bracketed datelines or thousands separators, equivalents folded."""
+    """Lower-cased NFKC text without datelines, bylines or thousands separators, equivalents folded."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _BRACKETED.sub(" ", text)
+    text = _BYLINE.sub(" ", text)
     text = _THOUSANDS.sub("", text)
     for variant, canonical in EQUIVALENTS:
         text = text.replace(variant, canonical)
@@ -117,10 +119,11 @@ def figures(text: str) -> frozenset[tuple[str, str]]:
     for value, unit in _UNIT_FIGURE.findall(folded):
         if "." in value:
             value = value.rstrip("0").rstrip(".")
-        found.add((value, unit))
+        found.add((value, _UNIT_ALIASES.get(unit, unit)))
     return frozenset(found)
 
 
+_UNIT_ALIASES = {"조원": "조", "억원": "억", "만원": "만", "천원": "천"}  # 6000억원 = 6000억
 _TOPIC_BIGRAMS = frozenset().union(*(bigrams(normalise(w)) for w in TOPIC_VOCABULARY))
 
 

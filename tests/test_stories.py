@@ -170,6 +170,8 @@ def test_find_story_honours_its_window() -> None:
                      id="dateline-thousands-punct"),
         pytest.param("【광주】 ‘인공지능’ 집적단지", "ai 집적단지", id="fullwidth-brackets-and-equivalent"),
         pytest.param("(광주=연합뉴스) 최대 120㎿", "최대 120mw", id="agency-dateline-and-unit-sign"),
+        pytest.param("[광주=뉴시스] 박상수 기자 = 광주시는 (abc@newsis.com)", "광주시는",
+                     id="byline-and-email"),
     ],
 )
 def test_normalise(text: str, expected: str) -> None:
@@ -180,7 +182,8 @@ def test_normalise(text: str, expected: str) -> None:
     ("text", "expected"),
     [
         pytest.param("최대 120㎿ 확보", {("120", "mw")}, id="unit-sign"),
-        pytest.param("6,000억원 투입", {("6000", "억원")}, id="money"),
+        pytest.param("6,000억원 투입", {("6000", "억")}, id="money"),
+        pytest.param("총 6000억 규모", {("6000", "억")}, id="money-without-won"),
         pytest.param("88.5PF·92.3%", {("88.5", "pf"), ("92.3", "%")}, id="decimals"),
         pytest.param("CES 2026서 개관", {("2026", "")}, id="bare-year-with-particle"),
         pytest.param("13일 17:15 2025.02.05 첨단3지구", set(), id="days-times-dates-and-names-are-not-figures"),
