@@ -82,6 +82,7 @@ class _Rules:
     view_page: re.Pattern[str]
     not_article: re.Pattern[str]
     slug_dirs: frozenset[str]
+    paging_params: frozenset[str]
     more_link_text: re.Pattern[str]
     furniture_tags: frozenset[str]
     furniture_words: frozenset[str]
@@ -124,6 +125,7 @@ def _rules() -> _Rules:
         view_page=_alternation(url["view_page"]),
         not_article=_alternation(url["not_article"]),
         slug_dirs=frozenset(url["slug_dirs"]),
+        paging_params=frozenset(url["paging_params"]),
         more_link_text=_alternation(url["more_link_text"]),
         furniture_tags=frozenset(boxes["furniture_tags"]),
         furniture_words=frozenset(w.lower() for w in boxes["furniture_words"]),
@@ -180,19 +182,19 @@ def url_score(url: str) -> int:
     if parts.scheme not in ("http", "https"):
         return -1
     target = f"{parts.path}?{parts.query}" if parts.query else parts.path
-    score = 0
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if key.lower() in rules.id_params and re.fullmatch(r"[A-Za-z]{0,4}\d{2,}", value):
-            score += 2
-            break
+    query = [(key.lower(), value) for key, value in parse_qsl(parts.query, keep_blank_values=True)]
+    has_id = any(key in rules.id_params and re.fullmatch(r"[A-Za-z]{0,4}\d{2,}", value) for key, value in query)
+    score = 2 if has_id else 0
     if rules.article_path.search(parts.path):
         score += 2
     if rules.view_page.search(target):
         score += 1
     segments = [s for s in parts.path.split("/") if s]
     if score == 0 and len(segments) >= 2 and segments[-2].lower() in rules.slug_dirs and segments[-1].count("-") >= 2:
-        score += 2
+        score += 2  # /news/a-headline-written-as-a-slug
     if rules.not_article.search(target):
+        score -= 3
+    if not has_id and any(key in rules.paging_params for key, _ in query):
         score -= 3
     return score
 
@@ -548,12 +550,17 @@ def _first_headline_leaf(node: LexborNode, text: str) -> str:
 
 
 def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime | None:
-    """The first element of the item that holds a date and little else."""
+    """A machine-readable `<time datetime>`, else the first element of the item that holds a date and
+    little else."""
     rules = _rules()
+    for node in item.css("time[datetime]"):
+        found = parse_date(node.attributes.get("datetime"), now=now)
+        if found is not None:
+            return found
     for node in item.css(rules.date_selector):
         if node.tag != "time" and _inner(node, "a, p, div, li, td"):
             continue  # only leaves: a container's text mixes the date with the title
-        text = _clean(node.attributes.get("datetime") or node.text())
+        text = _clean(node.text())
         if not text or len(text) > MAX_DATE_TEXT or text in title:
             continue
         match = _DATE_LIKE.search(text)

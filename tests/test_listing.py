@@ -4,8 +4,9 @@ or footers.
 Real pages (../shared/fixtures/real, used in place): for every `listing` entry of the manifest the
 automatic recognition must find exactly `expected_article_count` articles and every sample link with
 its text as the title. Our own pages (tests/fixtures/listings) pin the whole output: titles, absolute
-URLs, dates and ledes, in page order. One of them (a Gnuboard board) is of a CMS family the recogniser
-was not written against.
+URLs, dates and ledes, in page order. Two of them (a Gnuboard board, a WordPress archive) are of CMS
+families the recogniser was not written against: they were written after it and passed as they are
+(the WordPress page only once `<time datetime>` was preferred over a date written out in words).
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ NDSOFT_BASE = "https://www.bitgoeul-daily.example/news/articleList.html?sc_secti
 GOV_BASE = "https://www.bitgoeul.example/boardList.do?boardId=BD_0000000027&pageId=www101"
 CARD_BASE = "https://namdo-tech.example/section/ai"
 GNUBOARD_BASE = "https://gwangsan-village.example/bbs/board.php?bo_table=news"
+WORDPRESS_BASE = "https://mudeung-insight.example/category/ai-industry/"
 
 OWN_PAGES = {
     "ndsoft-modern-articlelist": (
@@ -204,6 +206,30 @@ OWN_PAGES = {
                 "board.php?bo_table=news&wr_id=405",
                 "2025-02-03T00:00:00+09:00",
                 None,
+            ),
+        ],
+    ),
+    # Nor a WordPress archive: dated slug URLs, <time datetime>, a 'recent posts' widget.
+    "wordpress-archive": (
+        WORDPRESS_BASE,
+        [
+            (
+                "광주 AI 집적단지 2단계, 무엇을 남기고 무엇을 바꾸나",
+                "/2025/02/05/gwangju-ai-cluster-phase-two/",
+                "2025-02-05T08:00:00+09:00",
+                "1단계 사업이 남긴 데이터센터와 실증 인프라를 2단계가 어떻게 이어받을지 쟁점을 정리했다.",
+            ),
+            (
+                "데이터센터 전력 수요, 호남 송전망은 버틸 수 있나",
+                "/2025/02/03/power-grid-for-data-centers/",
+                "2025-02-03T19:20:00+09:00",
+                "대규모 데이터센터가 몰리는 호남권의 송전 여력과 한전의 증설 계획을 살펴봤다.",
+            ),
+            (
+                '지역 AI 스타트업 대표 5인 인터뷰: "인재보다 연산이 부족하다"',
+                "/2025/01/28/ai-startups-interview/",
+                "2025-01-28T10:05:00+09:00",
+                "광주에 자리 잡은 AI 스타트업 대표들에게 지금 가장 부족한 자원이 무엇인지 물었다.",
             ),
         ],
     ),
