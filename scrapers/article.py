@@ -37,6 +37,9 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 # Containers the density fallback never picks: they are paragraphs or inline runs inside a body.
 _INLINE_TAGS = {"p", "span", "b", "strong", "em", "i", "u", "font", "a", "sup", "sub", "mark", "small", "br"}
+# Junk elements that some sites wrap around the whole page (board views inside one <form>): removed
+# inside a body, but not a reason to ignore everything they contain when looking for the body.
+_PAGE_WRAPPERS = {"form"}
 # Leading dateline / byline of a news lead: "[광주=뉴시스] 홍길동 기자 = ", "(연천=연합뉴스) ",
 # "【서울=뉴시스】이근홍 기자 = ", "[스포티비뉴스=유현태 기자] ", "[아시아경제 홍길동 기자] ",
 # "홍길동 기자 = ".
@@ -53,6 +56,7 @@ class _Rules:
     title_selectors: tuple[str, ...]
     aggregators: tuple[str, ...]
     junk_selector: str
+    density_junk_selector: str
     drop_lines: tuple[re.Pattern[str], ...]
     cut_lines: tuple[re.Pattern[str], ...]
     trim_line_ends: tuple[re.Pattern[str], ...]
@@ -71,6 +75,7 @@ def _rules() -> _Rules:
         title_selectors=tuple(data["title"]["selectors"]),
         aggregators=tuple(a.lower() for a in data["outlet"]["aggregators"]),
         junk_selector=", ".join(data["junk"]["selectors"]),
+        density_junk_selector=", ".join(s for s in data["junk"]["selectors"] if s not in _PAGE_WRAPPERS),
         drop_lines=tuple(re.compile(p, re.IGNORECASE) for p in data["junk"]["drop_lines"]),
         cut_lines=tuple(re.compile(p, re.IGNORECASE) for p in data["junk"]["cut_lines"]),
         trim_line_ends=tuple(re.compile(p) for p in data["junk"]["trim_line_ends"]),
@@ -325,10 +330,13 @@ def _visible_text(tree: LexborHTMLParser) -> str:
 # ---------------------------------------------------------------- main text
 
 
-def extract_text(tree: LexborHTMLParser, *, title: str = "", ld: dict[str, Any] | None = None) -> str:
-    """The article's main text, paragraphs joined with "\\n"; "" when the page has none."""
+def extract_text(
+    tree: LexborHTMLParser, *, title: str = "", ld: dict[str, Any] | None = None, known_layouts: bool = True
+) -> str:
+    """The article's main text, paragraphs joined with "\\n"; "" when the page has none.
+    `known_layouts=False` skips the body-container table (to measure the fallbacks alone)."""
     rules = _rules()
-    for selector, join_all in rules.body:
+    for selector, join_all in rules.body if known_layouts else ():
         nodes = tree.css(selector) if join_all else [n for n in [tree.css_first(selector)] if n]
         if not nodes:
             continue
@@ -341,7 +349,7 @@ def extract_text(tree: LexborHTMLParser, *, title: str = "", ld: dict[str, Any] 
         text = _clean_lines(lines, title)
         if text:
             return text
-    node = _densest_block(tree, rules.junk_selector)
+    node = _densest_block(tree, rules.density_junk_selector)
     return _clean_lines(_lines_of([node], rules.junk_selector), title) if node else ""
 
 

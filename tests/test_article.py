@@ -19,7 +19,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from bot.summarize import split_sentences, summarize
-from scrapers.article import parse_article
+from scrapers.article import extract_text, parse_article
 from scrapers.dates import KST, parse_date
 from scrapers.models import Article
 
@@ -261,6 +261,18 @@ def test_summary_of_a_real_page(entry: dict[str, object]) -> None:
     assert 1 <= len(sentences) <= 3
     assert all(_squash(s) in _squash(article.text) for s in sentences)
     assert "기자 =" not in summary and "@" not in summary
+
+
+@pytest.mark.parametrize("entry", ARTICLES, ids=ARTICLE_IDS)
+def test_fallback_alone_finds_the_same_article(entry: dict[str, object]) -> None:
+    """A layout the body table does not know gets the density fallback: on every real page it
+    must still find every paragraph the table finds, and no footer junk."""
+    article = _parse(entry)
+    fallback = extract_text(LexborHTMLParser(_read(entry)), title=article.title, known_layouts=False)
+    for line in article.text.split("\n"):
+        assert line in fallback.split("\n")
+    for junk in ("ⓒ", "무단전재", "무단 전재", "관련기사", "@"):
+        assert junk not in fallback
 
 
 # ---------------------------------------------------------------- our own pages
