@@ -191,6 +191,14 @@ def _trim(text: str, max_chars: int) -> str:
     return head.rstrip(" ,") + "…"
 
 
+def _whole_sentences(snippet: str) -> str:
+    """A description or listing snippet without the cut-off tail that sites end it with ("신...")."""
+    sentences = split_sentences(" ".join(snippet.split()))
+    if len(sentences) > 1 and sentences[-1].endswith(("...", "…")):
+        sentences.pop()
+    return " ".join(sentences)
+
+
 def summarize(
     text: str,
     *,
@@ -201,7 +209,7 @@ def summarize(
 ) -> str:
     """2–3 whole sentences, lead-biased, within max_chars; `fallback` (description or snippet) when
     the text gives nothing usable."""
-    fallback = " ".join((fallback or "").split())
+    fallback = _whole_sentences(fallback or "")
     sentences = _candidates(text or "")
     if sum(len(s) for s in sentences) < 40:
         return _trim(fallback, max_chars) if fallback else _trim(" ".join(sentences), max_chars) if sentences else ""

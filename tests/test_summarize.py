@@ -247,3 +247,8 @@ def test_summary_of_a_story_opening_with_a_bare_quote_leads_with_the_report() ->
     )
     summary = summarize(text, title="광주 국가AI컴퓨팅센터 착공")
     assert summary.startswith("강기정 광주시장이 5일 국가AI컴퓨팅센터 착공식에서 이렇게 말했다.")
+
+
+def test_fallback_loses_the_cut_off_tail_of_a_meta_description() -> None:
+    description = "멕시코에서 실종자들이 모두 발견됐습니다. ‘몸값 요구’ 신..."
+    assert summarize("", fallback=description) == "멕시코에서 실종자들이 모두 발견됐습니다."
