@@ -3,18 +3,21 @@
 Automatic recognition, in four steps:
 
 1. Candidates: links whose URL looks like one article (an id parameter such as `idxno`, `aid`, `nttId`,
-   `seq`; an `/article/123` or dated path; a view page) and whose text could be a headline.
+   `seq`; an `/article/123` or dated path; a view page), a `javascript:`/onclick link that quotes such a
+   URL, and whose text (or image alt) could be a headline. 'More', paging and share links are not.
 2. Items and groups: a link's *item* is its highest ancestor that links to no other candidate (a `<li>`,
    a `<tr>`, a card); the item's parent is the *group*. A list of articles is a group of items.
 3. Groups in site furniture (menus, 'most read' boxes, footers, paging; by tag, class/id words and box
-   headings) or with menu-length texts are dropped. On a page with paging (a list page) only the groups
-   in the region shared by the largest group and the paging are kept: side columns go. On a page
-   without paging (a home or section page) every remaining group is kept.
-4. Per article (deduplicated by URL, in page order): the title (a heading inside the link or item, else
-   the first link text, else an image's alt), the date and the lede found in its item.
+   headings) or with menu-length texts are dropped, and so are plain lists hanging off a headed item
+   (a portal's 'related articles' cluster). On a page with paging (a list page) only the groups in the
+   region shared by the largest group and the paging are kept: side columns go. On a page without
+   paging (a home or section page) every remaining group is kept.
+4. Per article (deduplicated by URL, in page order): the title (a heading in or around the link, else
+   the first headline-length link text, else an image's alt; a title attribute completes a cut title),
+   the date (`<time datetime>`, else a short date-bearing element of the item or of a meta row next to
+   it) and the lede.
 
-The patterns and words are data (`listing_rules.toml`), kept apart from this logic.
-"""
+The patterns and words are data (`listing_rules.toml`), kept apart from this logic."""
 
 from __future__ import annotations
 
@@ -52,10 +55,6 @@ _DATE_LIKE = re.compile(
 _TIME_ONLY = re.compile(r"^\D{0,12}\d{1,2}:\d\d(?::\d\d)?\s*$")
 MAX_DATE_LABEL = 25  # characters around a date in its element: '작성일', a reporter's name, '|'
 
-_ONLY_DATE = re.compile(
-    r"^[\s\[\(]*(?:(?:19|20)\d\d\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*일?\.?|\d{1,2}[.\-/]\d{1,2})"
-    r"(?:\s*\d{1,2}:\d\d(?::\d\d)?)?[\s\]\)]*$"
-)
 _EDGE_DATE = re.compile(
     r"^\s*(?:(?:19|20)\d\d[.\-/]\d{1,2}[.\-/]\d{1,2}\.?)(?:\s*\d{1,2}:\d\d)?\s*"
     r"|\s*(?:(?:19|20)\d\d[.\-/]\d{1,2}[.\-/]\d{1,2}\.?)(?:\s*\d{1,2}:\d\d)?\s*$"
@@ -353,8 +352,8 @@ def _item_of(link: _Link, container: LexborNode) -> LexborNode:
 
 
 def _box_heading(node: LexborNode, heading_selector: str) -> str:
-    """Text of the heading that labels a box: a heading-like element just before the node or at the
-    start of its parent."""
+    """Text of the short heading that labels a box: a heading-like element among the few elements just
+    before the node."""
     sibling = node.prev
     steps = 0
     while sibling is not None and steps < 4:
