@@ -108,12 +108,17 @@ def _cut(text: str, limit: int) -> str:
 
 
 def trim_summary(text: str, limit: int) -> str:
-    """`text` within `limit` code points: whole sentences when at least one fits, else cut with "…"."""
+    """`text` within `limit` code points: whole sentences when they fill at least half of it, else
+    cut with "…"."""
     if len(text) <= limit:
         return text
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1) if m.end() <= limit]
-    if ends:
-        return text[: ends[-1]].rstrip()
+    last_end = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() > limit:
+            break
+        last_end = match.end()
+    if last_end and last_end >= limit // 2:
+        return text[:last_end].rstrip()
     return _cut(text, limit)
 
 
@@ -141,7 +146,7 @@ def _kst(moment: datetime) -> str:
 
 
 def hashtag(topic: str) -> str:
-    """A topic as a Telegram hashtag body: letters, digits and underscores only ("AI 데이터센터" → AI데이터센터)."""
+    """A topic as a Telegram hashtag body: letters, digits, underscores ("AI 데이터센터" → AI데이터센터)."""
     return re.sub(r"[^\w]", "", _line(topic).replace(" ", ""))[:MAX_TAG]
 
 

@@ -75,8 +75,9 @@ SCORED_CANDIDATES = 40  # how many of the closest candidates (plain Dice) get th
 
 # -- features --------------------------------------------------------------------------------------
 
-_BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|\((?:[^()]*=[^()]*)\)")  # [광주], (광주=연합뉴스)
-_BYLINE = re.compile(r"[가-힣]{2,4}\s?(?:기자|특파원|통신원)\s?=|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # 홍길동 기자 =
+# [광주], 【광주】, (광주=연합뉴스); "홍길동 기자 =" and e-mail addresses
+_BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|\((?:[^()]*=[^()]*)\)")
+_BYLINE = re.compile(r"[가-힣]{2,4}\s?(?:기자|특파원|통신원)\s?=|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _NOT_WORD = re.compile(r"[\W_]+")
 _UNIT_FIGURE = re.compile(
@@ -162,7 +163,9 @@ def features_of(title: str, lead: str = "", published_at: datetime | None = None
 
 
 @functools.lru_cache(maxsize=20_000)
-def _text_features(title: str, lead: str) -> tuple[frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]]]:
+def _text_features(title: str, lead: str) -> tuple[
+    frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]]
+]:
     """Cached apart from the time: copies of a wire story often carry the same title and lead."""
     norm_title = normalise(title)
     norm_lead = normalise(lead)

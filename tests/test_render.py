@@ -138,8 +138,13 @@ def test_a_long_summary_is_cut_at_a_sentence_end_to_fit() -> None:
         pytest.param("첫 문장이다. 둘째 문장이다.", 100, "첫 문장이다. 둘째 문장이다.", id="fits"),
         pytest.param("첫 문장이다. 둘째 문장이다.", 12, "첫 문장이다.", id="whole-sentences"),
         pytest.param("“인용이다.” 다음 문장.", 8, "“인용이다.”", id="sentence-ending-in-a-quote"),
-        pytest.param("마침표 없는 아주 긴 한 문장", 10, "마침표 없는 아주…", id="no-sentence-end-cut-with-ellipsis"),
+        pytest.param("마침표 없는 아주 긴 한 문장", 10, "마침표 없는 아주…",
+                     id="no-sentence-end-cut-with-ellipsis"),
         pytest.param("GPU 88.5PF 규모다. 끝.", 12, "GPU 88.5PF…", id="decimal-point-is-not-an-end"),
+        pytest.param("GPU 88.5PF 규모다.", 7, "GPU 88…", id="cut-right-after-a-decimal-point"),
+        pytest.param("짧다. " + "아주 긴 둘째 문장 " * 5, 40,
+                     "짧다. 아주 긴 둘째 문장 아주 긴 둘째 문장 아주 긴 둘째 문장 아주…",
+                     id="one-short-sentence-does-not-gut-the-summary"),
     ],
 )
 def test_trim_summary(text: str, limit: int, expected: str) -> None:
@@ -168,8 +173,8 @@ def test_digest_is_none_on_an_empty_day() -> None:
 
 
 def test_a_long_digest_drops_lines_from_the_end() -> None:
-    posts = [PostView(title=f"{i}번째 광주 AI 데이터센터 소식 " + "가" * 80, url=f"https://n.kr/{i}", outlet="뉴시스",
-                      published_at=None, summary="") for i in range(200)]
+    posts = [PostView(title=f"{i}번째 광주 AI 데이터센터 소식 " + "가" * 80, url=f"https://n.kr/{i}",
+                      outlet="뉴시스", published_at=None, summary="") for i in range(200)]
     rendered = render_digest(date(2025, 2, 5), posts)
     assert rendered is not None
     assert visible_length(rendered) <= MAX_TEXT_LENGTH
@@ -227,7 +232,8 @@ def tags_of(rendered: str) -> list[tuple[str, tuple[str, ...]]]:
 HOSTILE_PIECES = [
     "<", ">", "&", '"', "'", "&amp;", "&lt;", "&#x27;", "&#0;", "&nbsp;", "<b>", "</a>", "<!--", "-->",
     "<script>", "javascript:", "\n", "\r\n", "\x00", "\x0b", "\u200b", "\ud800", " ", "  ", "광주", "AI",
-    "데이터센터", "다.", "…", "“", "”", "👍", "👨‍👩‍👧", "e\u0301", "#", "https://x.kr/?a=1&b=2", "한국어 문장이다. ",
+    "데이터센터", "다.", "…", "“", "”", "👍", "👨‍👩‍👧", "e\u0301", "#",
+    "https://x.kr/?a=1&b=2", "한국어 문장이다. ",
 ]
 
 
@@ -243,7 +249,8 @@ def _random_post(rng: random.Random) -> PostView:
                       "https://x.kr/" + "a" * rng.choice([10, 3000])])
     return PostView(
         title=_hostile(rng, 20), url=url, outlet=_hostile(rng, 6),
-        published_at=rng.choice([None, datetime(2025, 2, 5, 17, 15), datetime(2025, 2, 5, 8, 15, tzinfo=UTC)]),
+        published_at=rng.choice([None, datetime(2025, 2, 5, 17, 15),
+                                 datetime(2025, 2, 5, 8, 15, tzinfo=UTC)]),
         summary=_hostile(rng, 400),
         topics=tuple(_hostile(rng, 3) for _ in range(rng.randint(0, 15))),
         also=tuple((_hostile(rng, 4), rng.choice([url, "https://o.kr/" + _hostile(rng, 3)]))

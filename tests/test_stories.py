@@ -24,8 +24,8 @@ T0 = datetime(2025, 10, 13, 10, 0, tzinfo=KST)
 POWER_WIRE = {
     "id": "wire", "outlet": "뉴시스", "published_at": "2025-10-13T10:00:00+09:00",
     "title": "[광주=뉴시스] 광주시, 국가AI컴퓨팅센터 전력 120㎿ 확보…유치 청신호",
-    "text": "[광주=뉴시스] 박상수 기자 = 광주시는 한국전력공사의 기술 검토 결과 첨단3지구 부지에 최대 120㎿의 "
-            "전력을 공급할 수 있다는 회신을 받았다고 13일 밝혔다. 시는 유치 활동을 강화한다.",
+    "text": "[광주=뉴시스] 박상수 기자 = 광주시는 한국전력공사의 기술 검토 결과 첨단3지구 부지에 "
+            "최대 120㎿의 전력을 공급할 수 있다는 회신을 받았다고 13일 밝혔다. 시는 유치 활동을 강화한다.",
 }
 POWER_REPUBLISHED = {
     "id": "repub", "outlet": "지역일보", "published_at": "2025-10-13T11:30:00+09:00",
@@ -36,14 +36,15 @@ POWER_REPUBLISHED = {
 POWER_YONHAP = {
     "id": "yonhap", "outlet": "연합뉴스", "published_at": "2025-10-13T15:00:00+09:00",
     "title": "(광주=연합뉴스) 국가AI컴퓨팅센터 광주 유치전 청신호…한전 “최대 120MW 공급 가능”",
-    "text": "(광주=연합뉴스) 김민지 기자 = 한국전력공사가 광주 첨단3지구에 최대 120MW의 전력을 공급할 수 있다는 "
-            "기술 검토 결과를 광주시에 회신했다.",
+    "text": "(광주=연합뉴스) 김민지 기자 = 한국전력공사가 광주 첨단3지구에 최대 120MW의 전력을 "
+            "공급할 수 있다는 기술 검토 결과를 광주시에 회신했다.",
 }
 # Same project, different events within the window.
 SIGNATURES = {
     "id": "signatures", "outlet": "광주일보", "published_at": "2025-10-14T09:00:00+09:00",
     "title": "광주시, 국가AI컴퓨팅센터 유치 서명운동 10만명 돌파",
-    "text": "광주시가 국가AI컴퓨팅센터 유치를 위해 벌인 범시민 서명운동 참여자가 10만명을 넘어섰다고 14일 밝혔다.",
+    "text": "광주시가 국가AI컴퓨팅센터 유치를 위해 벌인 범시민 서명운동 참여자가 10만명을 넘어섰다고 "
+            "14일 밝혔다.",
 }
 MORE_POWER = {
     "id": "more-power", "outlet": "광남일보", "published_at": "2025-10-15T10:00:00+09:00",
@@ -186,7 +187,8 @@ def test_normalise(text: str, expected: str) -> None:
         pytest.param("총 6000억 규모", {("6000", "억")}, id="money-without-won"),
         pytest.param("88.5PF·92.3%", {("88.5", "pf"), ("92.3", "%")}, id="decimals"),
         pytest.param("CES 2026서 개관", {("2026", "")}, id="bare-year-with-particle"),
-        pytest.param("13일 17:15 2025.02.05 첨단3지구", set(), id="days-times-dates-and-names-are-not-figures"),
+        pytest.param("13일 17:15 2025.02.05 첨단3지구", set(),
+                     id="days-times-dates-and-names-are-not-figures"),
         pytest.param("AI 2단계", {("2", "단계")}, id="phase"),
     ],
 )
