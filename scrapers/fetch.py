@@ -21,7 +21,7 @@ import logging
 import socket
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -189,22 +189,31 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         encoding: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        robots: bool = True,
     ) -> FetchResult:
         """GET `url`, following redirects. Sends If-None-Match / If-Modified-Since when given;
         a 304 comes back as `not_modified=True`. `encoding` overrides charset detection.
+
+        `headers` are extra request headers (API keys, say): sent only to the origin of `url`, never
+        logged, dropped when a redirect leads elsewhere. `robots=False` skips robots.txt for this
+        call, for API endpoints called with keys, which robots.txt does not govern.
         Raises FetchError for every failure."""
         current = _parse_url(url)
-        headers: dict[str, str] = {}
+        origin = _origin(current)
+        extra = dict(headers or {})
+        conditional: dict[str, str] = {}
         if etag:
-            headers["If-None-Match"] = etag
+            conditional["If-None-Match"] = etag
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            conditional["If-Modified-Since"] = last_modified
         visited = [current]
         elapsed = 0.0
         while True:
-            if self.config.respect_robots and not await self._robots_allow(current):
+            if robots and self.config.respect_robots and not await self._robots_allow(current):
                 raise FetchError("robots", "robots.txt of the site disallows this URL for our User-Agent")
-            answer = await self._exchange(current, headers, self.config.max_bytes, want_text=True)
+            sent = {**extra, **conditional} if _origin(current) == origin else conditional
+            answer = await self._exchange(current, sent, self.config.max_bytes, want_text=True)
             elapsed += answer.elapsed
             if answer.location is None:
                 break
@@ -332,7 +341,7 @@ class Fetcher:
                 yield
 
     async def _robots_allow(self, url: httpx.URL) -> bool:
-        origin = f"{url.scheme}://{_authority(url)}"
+        origin = _origin(url)
         robots = self._robots.get(origin)
         if robots is None or robots.expires <= time.monotonic():
             lock = self._robots_locks.setdefault(origin, asyncio.Lock())
@@ -395,6 +404,10 @@ def _parse_url(url: str) -> httpx.URL:
 def _authority(url: httpx.URL) -> str:
     """Host name plus the port when one is given explicitly: the unit of politeness."""
     return f"{url.host}:{url.port}" if url.port else url.host
+
+
+def _origin(url: httpx.URL) -> str:
+    return f"{url.scheme}://{_authority(url)}"
 
 
 def _refuse_if_blocked(url: httpx.URL, host: _Host) -> None:

@@ -579,3 +579,28 @@ async def test_robots_crawl_delay_spaces_requests(site: NewsSite) -> None:
 )
 def test_robots_rules(robots: str, path: str, allowed: bool) -> None:
     assert RobotsRules.parse(robots).allows(path, "gwangju-ai-watch") is allowed
+
+
+# -- extra headers (API keys) -----------------------------------------------------------------------
+
+
+async def test_extra_headers_go_to_the_origin_only() -> None:
+    with NewsSite() as api, NewsSite() as elsewhere:
+        api.add("/search", Page(status=302, headers={"Location": "/search/v2"}))
+        api.add("/search/v2", Page(status=302, headers={"Location": elsewhere.url("/out")}))
+        elsewhere.add("/out", Page(b'{"items": []}', content_type="application/json"))
+        async with Fetcher(config()) as fetcher:
+            result = await fetcher.fetch(api.url("/search"), headers={"X-Naver-Client-Secret": "s3cret"})
+    assert result.text == '{"items": []}'
+    assert [r.headers.get("x-naver-client-secret") for r in api.requests if r.path.startswith("/search")] == [
+        "s3cret", "s3cret"]
+    assert all("x-naver-client-secret" not in r.headers for r in elsewhere.requests)
+    assert all("x-naver-client-secret" not in r.headers for r in api.requests if r.path == "/robots.txt")
+
+
+async def test_robots_can_be_skipped_for_one_call(site: NewsSite) -> None:
+    site.add("/robots.txt", Page(b"User-agent: *\nDisallow: /\n", content_type="text/plain"))
+    site.add("/v1/search", Page(b'{"items": []}', content_type="application/json"))
+    async with Fetcher(config()) as fetcher:
+        assert (await fetch_error(fetcher, site.url("/v1/search"))).kind == "robots"
+        assert (await fetcher.fetch(site.url("/v1/search"), robots=False)).text == '{"items": []}'
