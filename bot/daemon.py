@@ -111,7 +111,7 @@ class Daemon:
         log.info("retention: forgot %d seen entries older than %g days", removed, self.config.state.retention_days)
 
     def queue_digest(self) -> None:
-        if digest.queue_digest(self.state, datetime.now(KST).date(), time.time()):
+        if digest.maybe_queue_digest(self.config.delivery.digest, self.state, time.time()):
             self.store.save(self.state)
             self.wake_delivery.set()
 
@@ -136,9 +136,8 @@ class Daemon:
         self.scheduler.add_job(self.retention, "interval", hours=24, id="retention", coalesce=True,
                                next_run_time=now + timedelta(minutes=5))
         if self.config.delivery.digest.enabled:
-            hh, mm = (int(x) for x in self.config.delivery.digest.time.split(":"))
-            self.scheduler.add_job(self.queue_digest, "cron", hour=hh, minute=mm, id="digest",
-                                   coalesce=True, misfire_grace_time=3600)
+            self.scheduler.add_job(self.queue_digest, "interval", seconds=30, id="digest", coalesce=True,
+                                   max_instances=1)
 
     async def main(self) -> None:
         loop = asyncio.get_running_loop()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import render
+from bot.digest import maybe_queue_digest, story_view
 from bot.config import Config, SourceConfig
 from bot.relevance import Detector, Verdict
 from bot.stories import StoryKey, find_story
@@ -230,6 +231,7 @@ class Cycle:
                 candidates.extend(self._screen(poll))
         await self._read_articles(candidates)
         self._queue(candidates)
+        maybe_queue_digest(self.config.delivery.digest, self.state, self.clock())
         self.store.save(self.state)  # posts are durable as pending before any send
         if self.deliver is not None:
             result = self.deliver(self.state, self.store)
@@ -440,14 +442,14 @@ class Cycle:
         )
         self.state.stories[story.id] = story
         self.state.outbox.append(
-            OutboxEntry(id=f"p-{story.id}", kind="post", text=render.render_post(self.view(story)),
+            OutboxEntry(id=f"p-{story.id}", kind="post", text=render.render_post(story_view(story)),
                         created_at=now, story_id=story.id)
         )
         self.report.queued_posts += 1
         log.info("post %r (%s): %s", title, outlet, reason)
 
     def _queue_edit(self, story: StoryRecord, now: float) -> None:
-        text = render.render_post(self.view(story))
+        text = render.render_post(story_view(story))
         for entry in self.state.outbox:
             if entry.story_id == story.id and entry.status == "pending" and entry.kind in ("post", "edit"):
                 entry.text = text  # not sent yet: send the grouped version straight away
@@ -457,15 +459,3 @@ class Cycle:
                         story_id=story.id)
         )
         self.report.queued_edits += 1
-
-    @staticmethod
-    def view(story: StoryRecord) -> render.PostView:
-        return render.PostView(
-            title=story.title,
-            url=story.url,
-            outlet=story.outlet,
-            published_at=datetime.fromtimestamp(story.published_at, KST) if story.published_at else None,
-            summary=story.summary,
-            topics=tuple(story.topics),
-            also=tuple((o, u) for o, u, *_ in story.also),
-        )
