@@ -2,7 +2,7 @@
 
 Forms: `2025.02.05 17:15`, `입력 2025-02-05 17:15 수정 …`, `기사입력 2025/02/05`, `2025. 3. 14.(금)`,
 `2025년 2월 5일 오후 5시 15분`, `25.02.05`, `02.05` (lists, no year), `3시간 전`, `어제`, RFC 822 (RSS),
-ISO 8601 (meta tags). A time without an offset is KST; a date without a time is midnight KST.
+ISO 8601 and `20250205171500` (meta tags). A time without an offset is KST; a date without a time is midnight KST.
 
 Pure regex and zoneinfo: dateparser misses every string with a label word (입력, 승인) — see
 shared/notes/korean-text-tools.md (e). `parse_date` never raises; an impossible date is None.
@@ -87,6 +87,7 @@ _JUST_NOW = re.compile(r"방금(?:\s*전)?|just now", re.IGNORECASE)
 _DAY_WORD = re.compile(
     r"(?P<w>" + "|".join(sorted(DAY_WORDS, key=len, reverse=True)) + ")" + _OPT_TIME, re.VERBOSE | re.I
 )
+_COMPACT = re.compile(r"(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?")
 _TIME_ONLY = re.compile(r"\s*" + _TIME + r"\s*", re.VERBOSE)
 _LABELS_AND_BRACKETS = re.compile(
     r"[\[\]()<>|·]|일시|날짜|" + "|".join(PUBLISHED_LABELS + MODIFIED_LABELS), re.IGNORECASE
@@ -288,6 +289,9 @@ def parse_date(text: str | None, *, now: datetime | None = None) -> datetime | N
     text = unicodedata.normalize("NFKC", text)[:2000]
     found = list(_candidates(text, now))
     if not found:
+        compact = _COMPACT.fullmatch(text.strip())  # `20250205171500` in meta tags; never inside prose
+        if compact:
+            return _from_ymd(compact, now)
         m = _TIME_ONLY.fullmatch(_LABELS_AND_BRACKETS.sub(" ", text).strip(" :"))
         clock = _clock(m) if m and (m["H"] or m["kH"]) else None
         if clock is None:

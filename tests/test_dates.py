@@ -61,6 +61,10 @@ CASES = [
     ("ISO compact offset and fraction", "2025-02-05T17:15:00.5+0900", kst(2025, 2, 5, 17, 15, 0, 500000)),
     ("ISO naive is KST", "2025-02-05T17:15:00", kst(2025, 2, 5, 17, 15)),
     ("English month name", "Feb 5, 2025 5:15 PM", kst(2025, 2, 5, 17, 15)),
+    ("compact digits in a meta tag", "20250205171500", kst(2025, 2, 5, 17, 15)),
+    ("Korean date with weekday then time", "2025년 02월 05일 (수) 17:15", kst(2025, 2, 5, 17, 15)),
+    ("trailing dot then time", "2025.02.05. 17:15", kst(2025, 2, 5, 17, 15)),
+    ("Java timestamp", "2025-02-05 17:15:00.0", kst(2025, 2, 5, 17, 15)),
     ("full-width digits", "２０２５．０２．０５", kst(2025, 2, 5)),
 ]
 
@@ -81,6 +85,9 @@ NOT_DATES = [
     ("decimal numbers in a headline", "광주 AI센터 88.5PF 1.5배 확장"),
     ("percent", "점유율 12.05%"),
     ("plain words", "광주광역시 인공지능 데이터센터"),
+    ("phone number", "문의 062-613-2114"),
+    ("date-like article id inside text", "기사번호 20210205000123"),
+    ("impossible compact date", "20251345"),
     ("binary noise", "\x00\x01\ufffd\ufffd"),
 ]
 
