@@ -81,7 +81,6 @@ class Verdict:
 
 # -- normalisation and matching ------------------------------------------------------------------------
 
-_SPACES = re.compile(r"\s+")
 _HANGUL_SPACE = re.compile(r" (?=[\uac00-\ud7a3])|(?<=[\uac00-\ud7a3]) ")
 
 
@@ -91,7 +90,7 @@ def normalize(text: str) -> str:
     Korean compounds are spaced freely and particles attach to words, so matching the space-free form
     makes every spacing variant one term; spaces between Latin words stay, so "AI GPU" is two words.
     """
-    s = _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    s = " ".join(unicodedata.normalize("NFKC", text).lower().split())
     return _HANGUL_SPACE.sub("", s)
 
 
@@ -103,8 +102,21 @@ def _end_guard(last: str) -> str:
     return ""
 
 
-def _trie_pattern(terms: Iterable[str]) -> str:
-    """One regex for many literals, longest first, sharing prefixes (fast in `re`)."""
+def _start_guard(first: str) -> str:
+    """Checked after a term's first character: the character before the term is not of its kind."""
+    if "a" <= first <= "z":
+        return "(?<![a-z].)"
+    if first.isdigit():
+        return "(?<![0-9].)"
+    return ""
+
+
+def _compile(terms: Iterable[str]) -> re.Pattern[str]:
+    """One regex for many literals: a trie (shared prefixes, longest match first).
+
+    Every branch starts with a literal character, so `re` can skip positions that cannot start any
+    term; word-boundary checks for Latin terms come after that first character for the same reason.
+    """
     root: dict[str, Any] = {}
     for term in terms:
         node = root
@@ -112,24 +124,16 @@ def _trie_pattern(terms: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = True
 
-    def emit(node: dict[str, Any], last: str) -> str:
-        alts = [re.escape(ch) + emit(child, ch) for ch, child in sorted(node.items()) if ch]
+    def emit(node: dict[str, Any], last: str, depth: int) -> str:
+        alts = [re.escape(ch) + (_start_guard(ch) if depth == 0 else "") + emit(child, ch, depth + 1)
+                for ch, child in sorted(node.items()) if ch]
         if "" in node:
             alts.append(_end_guard(last))  # after the longer continuations: longest match wins
         if len(alts) == 1:
             return alts[0]
         return "(?:" + "|".join(alts) + ")"
 
-    return emit(root, "") if root else "(?!)"
-
-
-def _compile(terms: Iterable[str]) -> re.Pattern[str]:
-    letter, digit, other = [], [], []
-    for t in terms:
-        (letter if "a" <= t[0] <= "z" else digit if t[0].isdigit() else other).append(t)
-    parts = [f"(?<![a-z]){_trie_pattern(letter)}", f"(?<![0-9]){_trie_pattern(digit)}",
-             f"(?:{_trie_pattern(other)})"]
-    return re.compile("|".join(parts))
+    return re.compile(emit(root, "", 0) if root else "(?!)")
 
 
 # -- term groups -------------------------------------------------------------------------------------
@@ -144,18 +148,17 @@ class _Group:
     terms: list[str]  # as written (display form)
 
 
-@dataclass(slots=True)
 class _Hits:
-    """What one text matched: group index → display terms in order of appearance, and counts."""
+    """What one text matched: group index → every matched term (display form), and groups by category."""
 
-    terms: dict[int, list[str]] = field(default_factory=dict)
-    counts: dict[int, int] = field(default_factory=dict)
+    __slots__ = ("by_category", "terms")
 
-    def add(self, gi: int, term: str) -> None:
-        seen = self.terms.setdefault(gi, [])
-        if term not in seen:
-            seen.append(term)
-        self.counts[gi] = self.counts.get(gi, 0) + 1
+    def __init__(self) -> None:
+        self.terms: dict[int, list[str]] = {}
+        self.by_category: dict[str, list[int]] = {}
+
+    def count(self, gi: int) -> int:
+        return len(self.terms[gi])
 
 
 def _load_groups(data: dict[str, Any], where: str) -> list[_Group]:
@@ -246,6 +249,7 @@ class Detector:
                                      f"and {g.label!r} ({g.category})")
                 self._lookup.setdefault(key, (gi, term, tuple(implied)))  # shown as first spelled
         self._regex = _compile(self._lookup)
+        self._categories = [g.category for g in groups]
 
     @staticmethod
     def _apply_overrides(over: dict[str, Any], settings: dict[str, Any], weights: dict[str, float],
@@ -297,19 +301,26 @@ class Detector:
     # -- scanning ----------------------------------------------------------------------------------
     def _scan(self, text: str) -> _Hits:
         hits = _Hits()
-        lookup = self._lookup
-        for m in self._regex.finditer(text):
-            gi, term, implied = lookup[m.group()]
-            hits.add(gi, term)
-            for ii in implied:
-                hits.add(ii, term)
+        terms, by_category, categories, lookup = hits.terms, hits.by_category, self._categories, self._lookup
+        for found in self._regex.findall(text):
+            gi, term, implied = lookup[found]
+            for g in (gi, *implied) if implied else (gi,):
+                seen = terms.get(g)
+                if seen is None:
+                    terms[g] = [term]
+                    by_category.setdefault(categories[g], []).append(g)
+                else:
+                    seen.append(term)
         return hits
 
-    def _in(self, hits: _Hits, *categories: str) -> list[int]:
-        return [gi for gi in hits.terms if self._groups[gi].category in categories]
+    @staticmethod
+    def _in(hits: _Hits, *categories: str) -> list[int]:
+        if len(categories) == 1:
+            return hits.by_category.get(categories[0], [])
+        return [gi for c in categories for gi in hits.by_category.get(c, ())]
 
     def _count(self, hits: _Hits, *categories: str) -> int:
-        return sum(hits.counts[gi] for gi in self._in(hits, *categories))
+        return sum(len(hits.terms[gi]) for gi in self._in(hits, *categories))
 
     def _terms(self, hits: _Hits, gis: Sequence[int], limit: int = 4) -> str:
         terms = list(dict.fromkeys(t for gi in gis for t in hits.terms[gi]))
@@ -317,19 +328,16 @@ class Detector:
 
     # -- judging -----------------------------------------------------------------------------------
     def _place(self, h: _Hits, infra: bool, reasons: list[str]) -> _Place:
-        strong = self._in(h, *PLACE_GWANGJU)
-        gyeonggi = self._in(h, "gyeonggi")
-        elsewhere = self._in(h, "elsewhere")
-        weak = self._in(h, "metro_weak")
-        if not elsewhere:
-            weak += self._in(h, "district")
-        if infra:
-            weak += self._in(h, "name_infra")
-        for gi in self._in(h, "name") + ([] if infra else self._in(h, "name_infra")):
+        get, groups = h.by_category.get, self._groups
+        strong = [*get("metro", ()), *get("facility", ())]
+        gyeonggi, elsewhere = get("gyeonggi"), get("elsewhere")
+        weak = [*get("metro_weak", ()), *(() if elsewhere else get("district", ())),
+                *(get("name_infra", ()) if infra else ())]
+        for gi in [*get("name", ()), *(() if infra else get("name_infra", ()))]:
             reasons.append(f"skip:{self._terms(h, [gi])}")
         if gyeonggi:
             reasons.append(f"exclude:경기광주({self._terms(h, gyeonggi)})")
-            if any(self._groups[gi].category == "metro" for gi in strong):
+            if get("metro"):
                 reasons.append(f"place:광주광역시({self._terms(h, strong)})")
                 return _Place("ambiguous")
             return _Place("gyeonggi")
@@ -339,43 +347,44 @@ class Detector:
             # region is named and "광주" itself is not, the title cannot say whose it is.
             if elsewhere and not weak and not any("광주" in t or "gwangju" in t.lower()
                                                   for gi in strong for t in h.terms[gi]):
-                reasons.append(f"elsewhere:{','.join(self._groups[gi].label for gi in elsewhere)}")
+                reasons.append(f"elsewhere:{','.join(groups[gi].label for gi in elsewhere)}")
                 return _Place("ambiguous")
-            return _Place("gwangju", max(self._groups[gi].weight for gi in strong))
+            return _Place("gwangju", max(groups[gi].weight for gi in strong))
         if weak:
             reasons.append(f"place:광주광역시?({self._terms(h, weak)})")
-            return _Place("gwangju_weak", max(self._groups[gi].weight for gi in weak))
+            return _Place("gwangju_weak", max(groups[gi].weight for gi in weak))
         if elsewhere:
-            reasons.append(f"elsewhere:{','.join(self._groups[gi].label for gi in elsewhere)}")
+            reasons.append(f"elsewhere:{','.join(groups[gi].label for gi in elsewhere)}")
             return _Place("elsewhere")
         return _Place("none")
 
     def _topic(self, h: _Hits, reasons: list[str], prefix: str = "", avian: bool = False,
                min_count: int = 1, penalty_min: int = 1) -> _Topic:
-        g = self._groups
+        get, g = h.by_category.get, self._groups
         t = _Topic()
         if avian:
-            reasons.append(f"{prefix}exclude:조류인플루엔자({self._terms(h, self._in(h, 'avian'))})")
-        ai = self._in(h, "ai") + ([] if avian else self._in(h, "ai_abbrev"))
-        if ai and sum(h.counts[gi] for gi in ai) >= min_count:
+            reasons.append(f"{prefix}exclude:조류인플루엔자({self._terms(h, get('avian', ()))})")
+        ai = [*get("ai", ()), *(() if avian else get("ai_abbrev", ()))]
+        if ai and sum(h.count(gi) for gi in ai) >= min_count:
             t.score += max(g[gi].weight for gi in ai)
             t.core = True
             reasons.append(f"{prefix}topic:AI")
-        for gi in self._in(h, "ax", "infra"):
+        infra = get("infra", ())
+        for gi in [*get("ax", ()), *infra]:
             t.score += g[gi].weight
             t.core = True
-            t.infra = t.infra or g[gi].category == "infra"
             reasons.append(f"{prefix}topic:{g[gi].label}")
             if g[gi].tag not in t.tags:
                 t.tags.append(g[gi].tag)
         if t.core:
-            for gi in self._in(h, *_ADDON):
+            for gi in [*get("support", ()), *get("ecosystem", ())]:
                 t.score += g[gi].weight
                 reasons.append(f"{prefix}topic:{g[gi].label}")
                 if g[gi].tag not in t.tags:
                     t.tags.append(g[gi].tag)
-        for gi in self._in(h, *_PENALTY):
-            if h.counts[gi] >= penalty_min:
+        t.infra = bool(infra)
+        for gi in [*get("application", ()), *get("sports", ())]:
+            if h.count(gi) >= penalty_min:
                 t.score += g[gi].weight
                 t.penalised = True
                 reasons.append(f"{prefix}exclude:{g[gi].label}({self._terms(h, [gi])})")
@@ -385,10 +394,10 @@ class Detector:
         """The body's word on a place the title left open (bare 광주, none, ambiguous)."""
         strong_n = self._count(b, *PLACE_GWANGJU)
         weak_gis = self._in(b, "metro_weak") + self._in(b, "district")
-        weak_n = sum(b.counts[gi] for gi in weak_gis)
+        weak_n = sum(b.count(gi) for gi in weak_gis)
         gy = self._in(b, "gyeonggi")
         gy_n = self._count(b, "gyeonggi")
-        elsewhere_max = max((b.counts[gi] for gi in self._in(b, "elsewhere")), default=0)
+        elsewhere_max = max((b.count(gi) for gi in self._in(b, "elsewhere")), default=0)
         if gy_n > strong_n:
             reasons.append(f"body:exclude:경기광주({self._terms(b, gy)}×{gy_n})")
             return _Place("gyeonggi")
