@@ -92,6 +92,7 @@ class _Rules:
     heading_classes: tuple[str, ...]
     snippet_selector: str
     date_selector: str
+    outlet_classes: re.Pattern[str]
     hidden_classes: frozenset[str]
 
     @property
@@ -135,6 +136,7 @@ def _rules() -> _Rules:
         heading_classes=tuple(titles["heading_classes"]),
         snippet_selector=titles["snippet_selector"],
         date_selector=titles["date_selector"],
+        outlet_classes=_alternation(titles["outlet_classes"]),
         hidden_classes=frozenset(titles["hidden_classes"]),
     )
 
@@ -573,6 +575,17 @@ def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime |
     return None
 
 
+def _item_outlet(item: LexborNode) -> str | None:
+    """The outlet an aggregator names next to an article ('연합뉴스'), if any."""
+    rules = _rules()
+    for node in item.css("[class]"):
+        if rules.outlet_classes.search(node.attributes.get("class") or ""):
+            text = _visible_text(node)
+            if 2 <= len(text) <= 20 and not _DATE_LIKE.search(text):
+                return text
+    return None
+
+
 def _sibling_element(node: LexborNode, step: int) -> LexborNode | None:
     """The nearest element before (step -1) or after (step 1) the node."""
     sibling = node.prev if step < 0 else node.next
@@ -602,7 +615,9 @@ def _item_snippet(item: LexborNode, links: Sequence[_Link], title: str) -> str |
     return None
 
 
-def _extract(groups: list[_Group], link_urls: dict[int, str], now: datetime | None) -> list[ListingItem]:
+def _extract(
+    groups: list[_Group], link_urls: dict[int, str], page_host: str | None, now: datetime | None
+) -> list[ListingItem]:
     """One item per URL, in page order: the first group that lists it decides its title and date.
 
     `link_urls` maps every article link on the page (by node) to its URL."""
@@ -619,15 +634,17 @@ def _extract(groups: list[_Group], link_urls: dict[int, str], now: datetime | No
         if not title:
             continue
         snippet = lede or _item_snippet(item, links, title)
-        published = _item_date(item, title, now)
-        if published is None:
-            # Card layouts put the outlet and time in a row of their own just before or after the title.
-            for neighbour in (_sibling_element(item, -1), _sibling_element(item, 1)):
-                if neighbour is not None and not any(link_urls.get(a.mem_id, url) != url for a in neighbour.css("a")):
-                    published = _item_date(neighbour, title, now)
-                    if published is not None:
-                        break
-        items.append(ListingItem(title=title, url=url, published_at=published, snippet=snippet))
+        # Card layouts put the outlet and time in a row of their own just before or after the title.
+        around = [item] + [
+            n
+            for n in (_sibling_element(item, -1), _sibling_element(item, 1))
+            if n is not None and not any(link_urls.get(a.mem_id, url) != url for a in n.css("a"))
+        ]
+        published = next((d for d in (_item_date(n, title, now) for n in around) if d is not None), None)
+        outlet = None
+        if urlsplit(url).hostname != page_host:
+            outlet = next((o for o in (_item_outlet(n) for n in around) if o), None)
+        items.append(ListingItem(title, url, published, snippet, outlet))
     return items
 
 
@@ -704,4 +721,5 @@ def parse_listing(
     strong = {link.url for link in links if _headline_length(link.text or link.alt) >= MIN_HEADLINE}
     links = [link for link in links if link.url in strong]
     link_urls = {link.node.mem_id: link.url for link in links}
-    return _extract(_choose_groups(tree, _group_links(links)), link_urls, now)
+    page_host = urlsplit(canonical_url(base_url)).hostname
+    return _extract(_choose_groups(tree, _group_links(links)), link_urls, page_host, now)

@@ -89,6 +89,37 @@ def test_real_listing_page_yields_exactly_its_articles(entry: dict[str, Any]) ->
         assert _title_matches(by_url[url].title, sample["text"]), (by_url[url].title, sample["text"])
 
 
+@pytest.mark.parametrize(
+    ("page", "url", "outlet"),
+    [
+        pytest.param(
+            "naver-search-news-ai-2026.html", "https://www.hankyung.com/article/2026052462771", "한국경제", id="search"
+        ),
+        pytest.param(
+            "naver-news-section-politics-2022.html",
+            "https://n.news.naver.com/mnews/article/025/0003249579?sid=100",
+            "중앙일보",
+            id="section-cluster",
+        ),
+        pytest.param(
+            "naver-news-section-list-ls2d-politics.html",
+            "https://news.naver.com/main/read.naver?mode=LS2D&mid=shm&sid1=100&sid2=267&oid=421&aid=0002484966",
+            "뉴스1",
+            id="legacy-list",
+        ),
+    ],
+)
+def test_an_aggregator_list_names_each_articles_outlet(page: str, url: str, outlet: str) -> None:
+    """Read off the page: the press name printed with the result (span.writing, .cluster_text_press,
+    the search result's profile line)."""
+    if not (REAL / page).is_file():
+        pytest.skip("../shared/fixtures/real is not here")
+    items = parse_listing(decode((REAL / page).read_bytes()), "https://news.naver.com/")
+
+    assert {item.url: item.outlet for item in items}[canonical_url(url)] == outlet
+    assert all(item.outlet for item in items)
+
+
 # ------------------------------------------------------------------------------------------ own pages
 
 
