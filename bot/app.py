@@ -28,7 +28,7 @@ class PreviewStore(StateStore):
 def build_sender(config: Config, dry_run: bool = False) -> Sender:
     if dry_run or config.telegram.dry_run:
         return DryRunSender(sys.stdout)
-    return TelegramSender(config.telegram)
+    return TelegramSender(config.telegram, trust_env=config.fetch.trust_env)
 
 
 def make_deliver(config: Config, sender: Sender) -> Callable[[State, StateStore], Awaitable[object]]:
