@@ -57,8 +57,13 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def _root(text: str) -> re.Match[str] | None:
+    """The first element's start, after the XML declaration, comments and DOCTYPE."""
+    return _PROLOG.match(text[:65536])
+
+
 def _root_name(text: str) -> str | None:
-    m = _PROLOG.match(text[:65536])
+    m = _root(text)
     return m["root"] if m else None
 
 
@@ -109,13 +114,14 @@ def _to_tree(body: bytes, content_type: str | None) -> tuple[ET.Element | None, 
     if not body.strip():
         raise FeedError("the feed is empty")
     text = decode(body, content_type)
-    name = _root_name(text)
-    if name is None:
+    root = _root(text)
+    name = root["root"] if root else None
+    if root is None or name is None:
         raise FeedError(f"the feed is not XML: it starts with {body.lstrip()[:16]!r}")
     if not _is_feed_root(name):
         kind = " (an HTML page)" if name.lower() == "html" else ""
         raise FeedError(f"no <rss>, <feed> or <rdf:RDF> root: the document starts with <{name}>{kind}")
-    if _ENTITY_DECLARATION.search(text[:65536]):
+    if _ENTITY_DECLARATION.search(text[: root.start("root")]):
         raise FeedError("the feed declares XML entities in a DOCTYPE; refused")
     text = _CONTROL.sub("", _XML_DECLARATION.sub("", text, count=1))
     try:
@@ -257,10 +263,13 @@ def _item(item: ET.Element, base_url: str) -> ListingItem | None:
 
 
 def _listing(elements: Iterable[ET.Element], base_url: str) -> list[ListingItem]:
-    items = []
+    """Items in feed order; an article listed twice (same canonical URL) is kept once, the first time."""
+    items: list[ListingItem] = []
+    seen: set[str] = set()
     for element in elements:
         item = _item(element, base_url)
-        if item is not None:
+        if item is not None and item.url not in seen:
+            seen.add(item.url)
             items.append(item)
     return items
 

@@ -165,6 +165,27 @@ def test_korean_google_news_search_feed() -> None:
     assert second.url.startswith("https://news.google.com/rss/articles/")
 
 
+def test_an_article_listed_twice_comes_once() -> None:
+    body = (
+        "<rss version='2.0'><channel>"
+        "<item><title>광주 AI 센터</title><link>https://m.a.example/news/1?utm_source=rss</link></item>"
+        "<item><title>광주 AI 센터 (속보)</title><link>https://www.a.example/news/1</link></item>"
+        "<item><title>다른 기사</title><link>https://www.a.example/news/2</link></item>"
+        "</channel></rss>"
+    ).encode()
+    assert [i.title for i in parse_feed(body, BASE)] == ["광주 AI 센터", "다른 기사"]
+
+
+def test_entity_declaration_text_inside_an_item_is_only_text() -> None:
+    body = (
+        "<rss version='2.0'><channel><item><title>XML 보안</title><link>https://www.a.example/x</link>"
+        '<description><![CDATA[<!ENTITY lol "lol"> 선언을 막는 방법]]></description></item></channel></rss>'
+    ).encode()
+    (item,) = parse_feed(body, BASE)  # not refused: only a DOCTYPE can declare entities
+    assert item.title == "XML 보안"
+    assert item.snippet == "선언을 막는 방법"  # in HTML, `<!ENTITY …>` is a bogus comment
+
+
 def test_empty_but_valid_feed_has_no_items() -> None:
     assert parse_feed(b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>", BASE) == []
 
@@ -208,6 +229,7 @@ def test_binary_garbage_never_crashes(seed: int) -> None:
 LOOKS = [
     ("RSS with declaration and comment", b"<?xml version='1.0'?>\n<!-- hi -->\n<rss version='2.0'>", True),
     ("Atom with BOM", b"\xef\xbb\xbf<feed xmlns='http://www.w3.org/2005/Atom'>", True),
+    ("RSS behind a stylesheet instruction", b"<?xml version='1.0'?><?xml-stylesheet href='s.xsl'?><rss>", True),
     ("RDF", b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>", True),
     ("RSS 0.91 doctype", b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "x.dtd"><rss>', True),
     ("HTML", b"<!DOCTYPE html><html><head>", False),
