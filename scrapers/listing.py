@@ -514,8 +514,13 @@ def _title_in_link(link: _Link) -> tuple[str, str | None]:
     if heading is None:
         heading = _first_headline_leaf(link.node, text)
     title = _split_date(heading)
-    rest = _clean(text.replace(heading, " ", 1)) if heading != text else ""
-    lede = rest if len(rest) >= 20 else None
+    lede = None
+    if heading != text:
+        blocks = (_visible_text(node) for node in _inner(link.node, rules.snippet_selector))
+        lede = next((b for b in blocks if len(b) >= 20 and heading not in b), None)
+        if lede is None:
+            rest = _clean(text.replace(heading, " ", 1))
+            lede = rest if len(rest) >= 20 else None
     full = _clean(link.node.attributes.get("title"))
     if _ELLIPSIS.search(title) and full.startswith(_ELLIPSIS.sub("", title)):
         title = full
