@@ -146,6 +146,7 @@ class _Group:
     tag: str
     implies: list[str]
     terms: list[str]  # as written (display form)
+    own_weight: bool = False  # the group set its weight; a category weight override leaves it alone
 
 
 class _Hits:
@@ -188,7 +189,8 @@ def _make_group(g: Any, weights: dict[str, float], where: str) -> _Group:
     implies = g.get("implies", [])
     if not isinstance(implies, list) or not all(isinstance(x, str) for x in implies):
         raise ValueError(f"{where}: implies must be a list of labels")
-    return _Group(category, label, float(weight), str(g.get("tag", label)), list(implies), list(terms))
+    return _Group(category, label, float(weight), str(g.get("tag", label)), list(implies), list(terms),
+                  "weight" in g)
 
 
 # -- the detector ------------------------------------------------------------------------------------
@@ -268,10 +270,9 @@ class Detector:
                         raise ValueError(f"{where}: weights.{cat}: unknown category")
                     if not isinstance(w, int | float) or isinstance(w, bool):
                         raise ValueError(f"{where}: weights.{cat} must be a number")
-                    old = weights.get(cat, 0.0)
                     weights[cat] = float(w)
-                    for g in groups:  # groups that used the category default follow the new weight
-                        if g.category == cat and g.weight == old:
+                    for g in groups:
+                        if g.category == cat and not g.own_weight:
                             g.weight = float(w)
             elif key == "extra_terms":
                 if not isinstance(value, dict):

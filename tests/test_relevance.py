@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ def detector() -> Detector:
     return Detector()
 
 
-def load(path: Path) -> list[dict]:
+def load(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -258,8 +259,9 @@ def test_a_real_press_release_body_confirms_the_place() -> None:
     from selectolax.lexbor import LexborHTMLParser
 
     page = LexborHTMLParser((REAL / "gwangju-go-kr-press-release-ai.html").read_bytes().decode("utf-8"))
-    title = page.css_first(".board_view_head h6").text().strip()
-    body = page.css_first(".board_view").text(separator="\n")
+    head, view = page.css_first(".board_view_head h6"), page.css_first(".board_view")
+    assert head is not None and view is not None
+    title, body = head.text().strip(), view.text(separator="\n")
     detector = Detector()
     assert title == "광주 인공지능인들, AI산업 상생발전 다짐"
     alone, read = detector.classify(title), detector.classify(title, body)
@@ -365,6 +367,6 @@ def test_new_groups_and_removed_terms() -> None:
     ({"groups": [{"category": "infra", "label": "x"}]}, "terms"),
     ({"extra_terms": {"AI": ["광주"]}}, "광주"),  # one term, two meanings
 ])
-def test_bad_overrides_name_the_key(overrides: dict, key: str) -> None:
+def test_bad_overrides_name_the_key(overrides: dict[str, Any], key: str) -> None:
     with pytest.raises(ValueError, match=key):
         Detector(overrides)
