@@ -79,8 +79,8 @@ _YY_MD = re.compile(
 _MD = re.compile(r"(?<![\d.\-/])(?P<m>\d{2})[.\-/](?P<d>\d{2})(?![\d%]|[.\-/]\d)" + _WEEKDAY + _OPT_TIME, re.VERBOSE)
 _KOREAN_MD = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일" + _WEEKDAY + _OPT_TIME, re.VERBOSE)
 _AGO = re.compile(
-    r"(?P<n>\d+)\s*(?P<unit>초|분|시간|일|주|개월|달)\s*전"
-    r"|(?P<en>\d+)\s*(?P<eunit>sec|min|hour|day|week)[a-z]*\s+ago",
+    r"(?<!\d)(?P<n>\d{1,6})\s*(?P<unit>초|분|시간|일|주|개월|달)\s*전"
+    r"|(?<!\d)(?P<en>\d{1,6})\s*(?P<eunit>sec|min|hour|day|week)[a-z]*\s+ago",
     re.IGNORECASE,
 )
 _JUST_NOW = re.compile(r"방금(?:\s*전)?|just now", re.IGNORECASE)
