@@ -4,10 +4,15 @@ Layout (schema version 1)::
 
     {"schema_version": 1, "created_at": ..., "baseline": "new" | "recovered",
      "sources": {name: SourceState},          # per-source polling memory and health
-     "seen":    {canonical_url: [first_seen_epoch, source_name, relevant]},
+     "seen_columns": {"url": [...], "first_seen": [...], "source": [index into source_names],
+                      "relevant": [0 | 1], "source_names": [...]},
      "stories": {story_id: StoryRecord},      # what was (or will be) posted, for grouping and edits
      "outbox":  [OutboxEntry],                # posts and edits, pending until Telegram confirms
      "meta":    {...}}                        # small daemon bits: paused, digest dates, update offset
+
+In memory ``State.seen`` is ``{canonical_url: [first_seen_epoch, source_name, relevant]}`` (also what
+`State.to_json` returns); on disk it is stored as columns, which halves the time to write 100,000 of
+them. Files with the older ``"seen": {url: [...]}`` form load too.
 
 Safety:
 - writes go to a temp file in the same folder, are fsynced, renamed over the file, and the folder is
@@ -23,11 +28,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -176,11 +183,54 @@ class State:
             created_at=float(data.get("created_at", time.time())),
             baseline=str(data.get("baseline", "new")),
             sources={k: _from_dict(SourceState, v) for k, v in data.get("sources", {}).items()},
-            seen=dict(data.get("seen", {})),
+            seen=_seen_from_columns(data["seen_columns"]) if "seen_columns" in data
+            else dict(data.get("seen", {})),
             stories={k: _from_dict(StoryRecord, v) for k, v in data.get("stories", {}).items()},
             outbox=[_from_dict(OutboxEntry, e) for e in data.get("outbox", [])],
             meta=dict(data.get("meta", {})),
         )
+
+
+def _seen_columns(seen: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    names: dict[str, int] = {}
+    values = list(seen.values())
+    sources = [names.setdefault(v[1], len(names)) for v in values]
+    return {
+        "url": list(seen),
+        "first_seen": [v[0] for v in values],
+        "source": sources,
+        "relevant": [1 if v[2] else 0 for v in values],
+        "source_names": list(names),
+    }
+
+
+def _seen_from_columns(cols: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    names = cols["source_names"]
+    return {
+        url: [first, names[source], bool(relevant)]
+        for url, first, source, relevant in zip(
+            cols["url"], cols["first_seen"], cols["source"], cols["relevant"], strict=True
+        )
+    }
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building or walking 100k small lists triggers many useless cyclic-GC passes; skip them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _encode(state: State) -> bytes:
+    with _gc_paused():
+        data = state.to_json()
+        data["seen_columns"] = _seen_columns(data.pop("seen"))
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -246,8 +296,9 @@ class StateStore:
     # -- load / save ----------------------------------------------------------------------------
     def _read(self, path: Path) -> State:
         with path.open("rb") as fh:
-            data = json.loads(fh.read())
-        return State.from_json(data)
+            raw = fh.read()
+        with _gc_paused():
+            return State.from_json(json.loads(raw))
 
     def load(self) -> State:
         """Read the state; fall back to the backup, then to a recovered baseline, saying so loudly."""
@@ -262,7 +313,7 @@ class StateStore:
                 return state
             except StateError:
                 raise
-            except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
                 problem = f"{self.path} is unreadable ({type(exc).__name__}: {exc})"
         else:
             problem = f"{self.path} is missing but its backup exists"
@@ -271,7 +322,7 @@ class StateStore:
                 state = self._read(self.backup_path)
             except StateError:
                 raise
-            except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
                 problem += f"; the backup {self.backup_path.name} is unreadable too ({type(exc).__name__})"
             else:
                 self.recovery_note = f"{problem}; restored the previous good copy {self.backup_path.name}"
@@ -291,7 +342,7 @@ class StateStore:
         """Write atomically: temp file + fsync, keep the old file as .bak, rename, fsync the folder."""
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(state.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = _encode(state)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
