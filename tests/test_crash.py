@@ -65,8 +65,9 @@ def test_sigkill_mid_delivery_then_rerun(tmp_path: Path, telegram: TelegramApiSe
         telegram.fail_next("sendMessage", Fault.slow(0.01), Fault.slow(0.01),
                            Fault.slow(30, process_first=accepted))
         env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "once", "--config", str(config)],
-                                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with (tmp_path / "killed.log").open("wb") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "bot", "once", "--config", str(config)],
+                                    cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             wait_for(lambda: len(telegram.calls_to("sendMessage")) >= 3)
             time.sleep(0.2)
@@ -126,8 +127,9 @@ def test_two_processes_cannot_share_a_state_file(tmp_path: Path, outlets: Outlet
     config = write_config(tmp_path / "config.toml", telegram=telegram,
                           sources={"광주일보": (urls["광주일보"], "html")})
     env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
-    daemon = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
-                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with (tmp_path / "daemon.log").open("wb") as log:
+        daemon = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
+                                  cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         wait_for(lambda: (tmp_path / "state" / "state.json.lock").exists())
         time.sleep(0.5)

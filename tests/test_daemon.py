@@ -32,11 +32,12 @@ def wait_for(predicate, timeout: float = 60.0, what: str = "condition") -> None:
 class Daemon:
     def __init__(self, config: Path, telegram: TelegramApiServer, log: Path) -> None:
         self.log = log
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(config)], cwd=REPO,
-            env=clean_env(TELEGRAM_BOT_TOKEN=telegram.token),
-            stdout=subprocess.DEVNULL, stderr=log.open("ab"),
-        )
+        with log.open("ab") as sink:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--config", str(config)], cwd=REPO,
+                env=clean_env(TELEGRAM_BOT_TOKEN=telegram.token),
+                stdout=subprocess.DEVNULL, stderr=sink,
+            )
 
     def stop(self, timeout: float = 15.0) -> tuple[int, float]:
         started = time.monotonic()
