@@ -185,19 +185,21 @@ def fifty_megabytes() -> Iterator[bytes]:
 async def test_fifty_megabyte_response_is_stopped_at_the_cap(site: NewsSite, page: Page) -> None:
     site.add("/huge", page)
     async with Fetcher(config()) as fetcher:
-        tracemalloc.start()
         started = time.monotonic()
+        error = await fetch_error(fetcher, site.url("/huge"))
+        elapsed = time.monotonic() - started
+        # Again with allocation tracing on (it slows the run tenfold, so it is not timed).
+        tracemalloc.start()
         try:
-            error = await fetch_error(fetcher, site.url("/huge"))
-            elapsed = time.monotonic() - started
+            traced = await fetch_error(fetcher, site.url("/huge?traced"))
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-    assert error.kind == "too_large"
+    assert error.kind == traced.kind == "too_large"
     assert str(error) == "the response is larger than 8 MB; stopped reading"
-    assert elapsed < 5.0
+    assert elapsed < 2.0
     assert peak < 20 * MB  # the cap (8 MB) plus pieces in flight, never the whole 50 MB
-    assert site.bytes_sent.get("/huge", 0) < 50 * MB
+    assert site.bytes_sent["/huge"] < 50 * MB  # both runs together: less than one whole body sent
 
 
 async def test_page_just_under_the_cap_is_read_whole(site: NewsSite) -> None:

@@ -12,6 +12,7 @@ the body bytes written per path.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,6 +30,14 @@ class Page:
     stream: Callable[[], Iterable[bytes]] | None = None  # body made piece by piece, instead of `body`
     chunk_delay: float = 0.0  # pause before each streamed piece
     drop: bool = False  # close the connection without sending a response
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a fetcher stopping at its size cap) is normal here, not a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -130,7 +139,7 @@ class NewsSite:
             def do_HEAD(self) -> None:
                 self._serve(head_only=True)
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server = _QuietServer((host, port), Handler)
         self._server.daemon_threads = True
         self.host, self.port = self._server.server_address[:2]
         # A short poll interval so stop() returns at once instead of after up to half a second.
