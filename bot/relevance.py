@@ -18,7 +18,10 @@ topic score reaches ``threshold``.
 **Title first, body when needed.** ``classify(title)`` decides from the title. When the title has strong
 topic signals but no place (or an ambiguous one), the verdict is ``undecided=True`` with
 ``relevant=False``; a title whose only place is a bare 광주 is ``relevant=True`` *and* ``undecided=True``
-(the body should confirm it is not 경기 광주). The pipeline reads the article for every relevant or
+(the body should confirm it is not 경기 광주); a 광주광역시 title with ecosystem words but no AI word
+(광주테크노파크 … 스타트업 투자 펀드) is ``undecided`` too. Text shorter than ``snippet_chars`` is taken
+for a listing snippet and may leave a verdict undecided; a longer text is the article and has the
+final say. The pipeline reads the article for every relevant or
 undecided item and calls ``classify(title, text)`` again: the body then names the place a headline left
 out, shows a "광주시" to be 경기 광주 (more 경기 광주 markers than unmistakable 광주광역시 ones), turns a
 bare "AI" into bird flu, or supplies the topic of a title that has none.
@@ -31,6 +34,7 @@ bare "AI" into bird flu, or supplies the topic of a title that has none.
     body_place_min = 2           # bare-광주 mentions a body needs to place a placeless title
     body_ai_min = 2              # AI mentions a body needs to give a topicless title its topic
     body_chars = 8000            # how much of a body is read
+    snippet_chars = 250          # a shorter text is a snippet: the verdict may still be undecided
     weights = { application = -3.0, ecosystem = 0.5 }     # per category
     extra_terms = { "데이터센터" = ["AIDC"], "metro:광주광역시" = ["치평동"] }   # by label or category:label
     remove_terms = ["도시"]
@@ -66,7 +70,7 @@ _ADDON = ("support", "ecosystem")  # count only next to a core signal
 _PENALTY = ("application", "sports")
 _SETTINGS: dict[str, type] = {
     "threshold": float, "topic_min": float, "undecided_topic_min": float,
-    "body_place_min": int, "body_ai_min": int, "body_chars": int,
+    "body_place_min": int, "body_ai_min": int, "body_chars": int, "snippet_chars": int,
 }
 
 
@@ -208,6 +212,8 @@ class _Topic:
     penalised: bool = False
     infra: bool = False
     tags: list[str] = field(default_factory=list)
+    latent: float = 0.0  # what the add-ons would add if the text named AI (startups, funds, …)
+    latent_labels: list[str] = field(default_factory=list)
 
 
 class Detector:
@@ -228,6 +234,7 @@ class Detector:
         self.body_place_min: int
         self.body_ai_min: int
         self.body_chars: int
+        self.snippet_chars: int
 
         self._groups = groups
         first_by_label: dict[str, int] = {}  # implied signals are topics
@@ -377,8 +384,11 @@ class Detector:
             reasons.append(f"{prefix}topic:{g[gi].label}")
             if g[gi].tag not in t.tags:
                 t.tags.append(g[gi].tag)
+        addons = [*get("support", ()), *get("ecosystem", ())]
+        t.latent = sum(g[gi].weight for gi in addons)
+        t.latent_labels = [g[gi].label for gi in addons]
         if t.core:
-            for gi in [*get("support", ()), *get("ecosystem", ())]:
+            for gi in addons:
                 t.score += g[gi].weight
                 reasons.append(f"{prefix}topic:{g[gi].label}")
                 if g[gi].tag not in t.tags:
@@ -442,12 +452,17 @@ class Detector:
         score = place.score + topic.score
         relevant = placed and topic.score >= self.topic_min and score >= self.threshold
         undecided = False
-        if place.kind in ("none", "ambiguous") and topic.score >= self.undecided_topic_min:
-            undecided = True
-            reasons.append("undecided:장소 없음" if place.kind == "none" else "undecided:장소 애매")
-        elif place.kind == "gwangju_weak" and relevant and bh is None:
-            undecided = True
-            reasons.append("undecided:광주=광주광역시 추정, 본문 확인")
+        if text is None or len(text) < self.snippet_chars:  # a longer text is the article: final say
+            if place.kind in ("none", "ambiguous") and topic.score >= self.undecided_topic_min:
+                undecided = True
+                reasons.append("undecided:장소 없음" if place.kind == "none" else "undecided:장소 애매")
+            elif place.kind == "gwangju_weak" and relevant:
+                undecided = True
+                reasons.append("undecided:광주=광주광역시 추정, 본문 확인")
+            elif (placed and not topic.core and not topic.penalised and not avian
+                  and topic.latent >= self.undecided_topic_min):
+                undecided = True
+                reasons.append(f"undecided:AI 언급 없음({','.join(topic.latent_labels)}), 본문 확인")
         return Verdict(relevant, round(score, 3), tuple(reasons), tuple(topic.tags) if relevant else (),
                        undecided)
 

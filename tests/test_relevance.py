@@ -254,6 +254,19 @@ def test_a_snippet_that_cannot_place_a_title_leaves_it_undecided(detector: Detec
     assert not v.relevant and v.undecided
 
 
+def test_a_gwangju_startup_story_without_the_word_ai_asks_for_the_body(detector: Detector) -> None:
+    v = detector.classify("광주테크노파크, 스타트업 투자 '마중물' 펀드 조성")
+    assert not v.relevant and v.undecided
+    assert "undecided:AI 언급 없음(창업,투자), 본문 확인" in v.reasons
+    assert not detector.classify("광주 시내버스 파업 11년 만에 돌입").undecided  # nothing to look for
+
+
+def test_a_snippet_cannot_confirm_a_bare_gwangju_but_an_article_can(detector: Detector) -> None:
+    title = "광주시, AI 데이터센터 건립 추진"
+    assert detector.classify(title, "시는 데이터센터 건립을 추진한다고 밝혔다.").undecided
+    assert not detector.classify(title, WITH_TEXT["t02"]["text"]).undecided
+
+
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/fixtures/real absent")
 def test_a_real_press_release_body_confirms_the_place() -> None:
     from selectolax.lexbor import LexborHTMLParser
