@@ -19,6 +19,7 @@ SOURCES = [
     REPO.parent / "shared" / "corpus" / "relevance-dev.jsonl",
     REPO / "tests" / "fixtures" / "relevance" / "cases.jsonl",
     REPO / "tests" / "fixtures" / "relevance" / "holdout.jsonl",
+    REPO / "tests" / "fixtures" / "relevance" / "holdout2.jsonl",
 ]
 N = 10_000
 ROUNDS = 5
