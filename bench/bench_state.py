@@ -20,9 +20,9 @@ from state.store import OutboxEntry, State, StateStore, StoryRecord
 
 OUTLETS = ["광주일보", "무등일보", "남도일보", "전남일보", "광주매일신문", "뉴시스 광주전남", "연합뉴스"]
 HOSTS = [
-    "www.kwangju.co.kr/article.php?aid=", "www.mdilbo.com/detail/", "www.namdonews.com/news/articleView.html?idxno=",
-    "www.jnilbo.com/view/media/view?code=", "www.kjdaily.com/article.php?aid=", "www.newsis.com/view/NISX2026",
-    "www.yna.co.kr/view/AKR2026",
+    "www.kwangju.co.kr/article.php?aid=", "www.mdilbo.com/detail/",
+    "www.namdonews.com/news/articleView.html?idxno=", "www.jnilbo.com/view/media/view?code=",
+    "www.kjdaily.com/article.php?aid=", "www.newsis.com/view/NISX2026", "www.yna.co.kr/view/AKR2026",
 ]
 TARGET_SAVE_100K = 0.3
 
@@ -42,7 +42,8 @@ def build_state(n_seen: int, seed: int = 7) -> State:
             lead="리드 문장 " * 20, topics=["AI 데이터센터"], message_id=i + 1)
     for i in range(50):
         state.outbox.append(OutboxEntry(id=f"p-{i}", kind="post", text="<b>제목</b>\n요약 " * 40,
-                                        created_at=now, story_id=f"s{i:012x}", status="sent", message_id=i + 1))
+                                        created_at=now, story_id=f"s{i:012x}", status="sent",
+                                        message_id=i + 1))
     return state
 
 
@@ -78,12 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     print(f"state file save/load, median of {args.repeat} runs")
-    print(f"{'seen':>9} {'file MB':>8} {'save wall s':>12} {'save cpu s':>11} {'load wall s':>12} {'load cpu s':>11}")
+    heads = ("file MB", "save wall s", "save cpu s", "load wall s", "load cpu s")
+    print(f"{'seen':>9} " + " ".join(f"{h:>12}" for h in heads))
     results = {}
     for n in args.sizes:
         r = results[n] = measure(n, args.repeat)
-        print(f"{n:>9,} {r['size_mb']:>8.1f} {r['save_wall']:>12.3f} {r['save_cpu']:>11.3f} "
-              f"{r['load_wall']:>12.3f} {r['load_cpu']:>11.3f}")
+        print(f"{n:>9,} {r['size_mb']:>12.1f} {r['save_wall']:>12.3f} {r['save_cpu']:>12.3f} "
+              f"{r['load_wall']:>12.3f} {r['load_cpu']:>12.3f}")
     if 100_000 in results:
         ok = results[100_000]["save_wall"] <= TARGET_SAVE_100K
         print(f"target: 100,000 seen saved in <= {TARGET_SAVE_100K} s: {'met' if ok else 'NOT met'}")

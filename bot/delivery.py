@@ -141,7 +141,8 @@ class TelegramSender:
             httpx_kwargs={"trust_env": trust_env},
         )
         self._request = request
-        self.bot = telegram.Bot(self.token, base_url=f"{config.api_base_url.rstrip('/')}/bot", request=request)
+        base_url = f"{config.api_base_url.rstrip('/')}/bot"
+        self.bot = telegram.Bot(self.token, base_url=base_url, request=request)
         self._initialized = False
 
     async def _ready(self) -> None:
@@ -202,7 +203,8 @@ class DryRunSender:
 
     def _print(self, head: str, text: str) -> None:
         rule = "─" * 60
-        print(f"┌─ dry run: {head} {rule[: max(0, 44 - len(head))]}\n{text}\n└{rule}", file=self.out, flush=True)
+        head_line = f"┌─ dry run: {head} {rule[: max(0, 44 - len(head))]}"
+        print(f"{head_line}\n{text}\n└{rule}", file=self.out, flush=True)
 
     async def close(self) -> None:
         return None
@@ -256,7 +258,8 @@ class DeliveryReport:
 
     def summary_line(self) -> str:
         return (f"delivery: sent={self.sent} failed={self.failed} pending={self.pending} "
-                f"retries={self.retries} waited={self.waited:.1f}s possible_duplicates={self.possible_duplicates}")
+                f"retries={self.retries} waited={self.waited:.1f}s "
+                f"possible_duplicates={self.possible_duplicates}")
 
 
 # -- delivery ------------------------------------------------------------------------------------------
@@ -282,7 +285,8 @@ def _answer_lost(exc: BaseException) -> bool:
     if isinstance(exc, TimedOut):
         return "pool timeout" not in text.lower()
     if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-        return text.startswith("httpx.") and not text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
+        never_arrived = text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
+        return text.startswith("httpx.") and not never_arrived
     return False
 
 

@@ -96,7 +96,8 @@ async def test_posts_arrive_in_order_with_html_intact(tg, store, sender):
     assert (report.sent, report.failed, report.pending, report.retries) == (3, 0, 0, 0)
     first = tg.stored(tg.channel_id)[0]
     assert first.text.startswith("광주 AI 데이터센터 착공\n요약 & 전망 광주일보")
-    assert {"type": "text_link", "offset": 23, "length": 4, "url": "https://news.example/a?x=1&y=2"} in first.entities
+    link = {"type": "text_link", "offset": 23, "length": 4, "url": "https://news.example/a?x=1&y=2"}
+    assert link in first.entities
     assert all(c.params["parse_mode"] == "HTML" for c in sends(tg, tg.channel_id))
     assert all(c.params["link_preview_options"] == {"is_disabled": True} for c in sends(tg, tg.channel_id))
     assert [e["status"] for e in on_disk(store)["outbox"]] == ["sent"] * 3
@@ -153,7 +154,8 @@ async def test_transient_failures_give_up_after_max_attempts_and_alert(tg, store
     [entry] = queue_posts(state, ["never gets through"])
     tg.fail_next("sendMessage", *[Fault.server_error()] * 3)
 
-    report = await deliver(state, store, sender, tg, config=DeliveryConfig(max_attempts=3, min_interval_seconds=0))
+    config = DeliveryConfig(max_attempts=3, min_interval_seconds=0)
+    report = await deliver(state, store, sender, tg, config=config)
 
     assert entry.status == "failed"
     assert "gave up after 3 attempts" in (entry.last_error or "")
@@ -200,7 +202,8 @@ async def test_chat_not_found_is_not_retried(tg, store, sender):
 
 
 @pytest.mark.parametrize(("bad", "error"), [
-    pytest.param("<p>문단</p>", "Can't parse entities: unsupported start tag \"p\" at byte offset 0", id="bad-html"),
+    pytest.param("<p>문단</p>", 'Can\'t parse entities: unsupported start tag "p" at byte offset 0',
+                 id="bad-html"),
     pytest.param("<b>닫히지 않음", "Can't find end tag corresponding to start tag \"b\"", id="unclosed-tag"),
     pytest.param("가" * 4097, "Message is too long", id="too-long"),
 ])
@@ -398,6 +401,7 @@ async def test_the_token_never_leaks(tg, store, caplog, capsys):
 
 def test_scrub_replaces_the_token_in_every_form():
     token = "123456:ABCdefGHIjklMNO"
-    text = f"POST https://api.telegram.org/bot{token}/sendMessage; bot123456%3AABCdefGHIjklMNO; ABCdefGHIjklMNO"
+    text = (f"POST https://api.telegram.org/bot{token}/sendMessage; "
+            "bot123456%3AABCdefGHIjklMNO; ABCdefGHIjklMNO")
     assert scrub(text, token) == ("POST https://api.telegram.org/bot<token>/sendMessage; bot<token>; <token>")
     assert scrub("nothing secret", None) == "nothing secret"
