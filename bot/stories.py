@@ -71,6 +71,7 @@ SHARED_FIGURE_BONUS = 0.05  # per shared figure with a unit, at most two
 PREFILTER_MIN_SHARED = 3  # raw shared bigrams below which a pair is not scored at all
 PRUNE_MIN_DOCS = 200  # history size from which candidates must share a distinctive bigram
 DISTINCTIVE_FRACTION = 0.02  # "distinctive": found in at most this share of the stored items
+DISTINCTIVE_MAX = 24  # how many of the rarest shared bigrams a candidate is checked against
 SCORED_CANDIDATES = 40  # how many of the closest candidates (plain Dice) get the weighted score
 
 # -- features --------------------------------------------------------------------------------------
@@ -262,12 +263,15 @@ def _threshold(a: Features, b: Features, window_seconds: float) -> float | None:
 
 
 def _distinctive(grams: frozenset[str], background: _Background) -> frozenset[str] | None:
-    """With a long history, the grams of `grams` that few stored items share; a copy shares some of
-    them (a name, a figure), so candidates sharing none need no scoring. None: do not prune."""
+    """With a long history, the rarest of `grams` that some stored item shares (at most
+    DISTINCTIVE_MAX, each in at most DISTINCTIVE_FRACTION of the items). A copy shares most of its
+    text, so it shares some of these; candidates sharing none need no scoring. None: do not prune."""
     if background.docs < PRUNE_MIN_DOCS:
         return None
     limit = background.docs * DISTINCTIVE_FRACTION
-    return frozenset(g for g in grams if background.df.get(g, 0) <= limit)
+    df = background.df
+    rare = sorted((count, g) for g in grams if 0 < (count := df.get(g, 0)) <= limit)
+    return frozenset(g for _, g in rare[:DISTINCTIVE_MAX])
 
 
 def _best_match(new: StoryKey, candidates: Sequence[StoryKey], background: _Background, window: timedelta,
