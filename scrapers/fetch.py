@@ -51,6 +51,8 @@ ROBOTS_RETRY_TTL = 10 * 60.0  # robots.txt unavailable (5xx, timeout): allow for
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309 asks crawlers to read at least 500 KiB
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309: follow at least five
 MAX_RETRY_AFTER = 24 * 3600.0  # a Retry-After further away than this is read as this
+DEFAULT_429_WAIT = 60.0  # a 429 without Retry-After still means "slow down"
+MAX_REMEMBERED_HOSTS = 2000  # past this, idle hosts and stale robots.txt entries are forgotten
 MAX_CRAWL_DELAY = 60.0
 _PIECE = 64 * 1024  # most bytes one decompression step may produce
 _SNIFF_BYTES = 1024
@@ -112,13 +114,14 @@ class _Host:
     spacing: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0  # monotonic time before which no request may start
     blocked_until: float = 0.0  # monotonic time set by Retry-After
-    crawl_delay: float = 0.0
+    users: int = 0  # requests waiting for or holding a slot
 
 
 @dataclass
 class _Robots:
     rules: RobotsRules
     expires: float  # monotonic
+    crawl_delay: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +151,10 @@ class Fetcher:
         max_connections: int = GLOBAL_CONCURRENCY,
         http2: bool = False,
         robots_token: str = ROBOTS_TOKEN,
+        max_hosts: int = MAX_REMEMBERED_HOSTS,
     ) -> None:
         self.config = config
+        self.max_hosts = max_hosts
         self.robots_token = robots_token
         self.user_agent = user_agent_header(config)
         self._client = httpx.AsyncClient(
@@ -305,6 +310,8 @@ class Fetcher:
         retry_after = None
         if status in (429, 503):
             retry_after = _retry_after(response.headers.get("retry-after"))
+        if status == 429 and retry_after is None:
+            retry_after = DEFAULT_429_WAIT
         if retry_after:
             host.blocked_until = max(host.blocked_until, time.monotonic() + retry_after)
             log.info("%s asked us to wait %.0f s (HTTP %d)", _authority(url), retry_after, status)
@@ -322,23 +329,43 @@ class Fetcher:
         key = _authority(url)
         host = self._hosts.get(key)
         if host is None:
+            if len(self._hosts) >= self.max_hosts:
+                self._forget_idle()
             host = self._hosts[key] = _Host(asyncio.Semaphore(max(1, self.config.per_host_concurrency)))
         return host
+
+    def _forget_idle(self) -> None:
+        """A daemon meets many hosts through aggregators' links over months: drop what no longer
+        matters (no request in flight, no pause pending, robots.txt entry expired)."""
+        now = time.monotonic()
+        for key, host in list(self._hosts.items()):
+            if host.users == 0 and host.next_start <= now and host.blocked_until <= now:
+                del self._hosts[key]
+        for origin, robots in list(self._robots.items()):
+            lock = self._robots_locks.get(origin)
+            if robots.expires <= now and not (lock and lock.locked()):
+                del self._robots[origin]
+                self._robots_locks.pop(origin, None)
 
     @asynccontextmanager
     async def _turn(self, url: httpx.URL, host: _Host) -> AsyncIterator[None]:
         """Wait for a free slot at the host, the host's spacing, then a global slot."""
         _refuse_if_blocked(url, host)
-        async with host.slots:
-            async with host.spacing:
-                wait = host.next_start - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                gap = max(self.config.min_host_delay_seconds, host.crawl_delay)
-                host.next_start = time.monotonic() + gap
-            _refuse_if_blocked(url, host)
-            async with self._global:
-                yield
+        robots = self._robots.get(_origin(url))
+        gap = max(self.config.min_host_delay_seconds, robots.crawl_delay if robots else 0.0)
+        host.users += 1
+        try:
+            async with host.slots:
+                async with host.spacing:
+                    wait = host.next_start - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    host.next_start = time.monotonic() + gap
+                _refuse_if_blocked(url, host)
+                async with self._global:
+                    yield
+        finally:
+            host.users -= 1
 
     async def _robots_allow(self, url: httpx.URL) -> bool:
         origin = _origin(url)
@@ -374,10 +401,8 @@ class Fetcher:
             log.debug("robots.txt at %s: %s", robots_url, exc)
             return _Robots(RobotsRules(), now + (ROBOTS_TTL if absent else ROBOTS_RETRY_TTL))
         rules = RobotsRules.parse(answer.body.decode("utf-8", "replace"))
-        delay = rules.crawl_delay(self.robots_token)
-        if delay:
-            self._host(robots_url).crawl_delay = min(delay, MAX_CRAWL_DELAY)
-        return _Robots(rules, now + ROBOTS_TTL)
+        delay = min(rules.crawl_delay(self.robots_token) or 0.0, MAX_CRAWL_DELAY)
+        return _Robots(rules, now + ROBOTS_TTL, delay)
 
 
 def user_agent_header(config: FetchConfig) -> str:
@@ -631,6 +656,6 @@ def _check_text(head: bytes, content_type: str | None) -> None:
     if not (binary_type or b"\x00" in head):
         return
     start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if start.startswith(b"<") and b"\x00" not in head:
-        return
+    if start.startswith(b"<") and head.count(b"\x00") * 100 < len(head):
+        return  # markup, perhaps with a stray NUL; UTF-16 or binary would be full of them
     raise FetchError("not_text", f"the response is not a web page or feed ({mime or 'binary data'})")

@@ -292,8 +292,9 @@ async def test_endless_binary_stream_is_refused_after_the_first_kilobytes(site: 
         (b"<!DOCTYPE html><html><body>\xea\xb4\x91\xec\xa3\xbc</body></html>", "application/octet-stream"),
         (b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', "application/octet-stream"),
         (b'{"items": []}', "application/json"),
+        (b"<html><body>" + b"x" * 500 + b"\x00" + b"y" * 600 + b"</body></html>", "text/html"),
     ],
-    ids=["html-sent-as-octet-stream", "rss-sent-as-octet-stream", "json-api"],
+    ids=["html-sent-as-octet-stream", "rss-sent-as-octet-stream", "json-api", "html-with-a-stray-nul"],
 )
 async def test_pages_and_feeds_with_odd_types_are_accepted(
     site: NewsSite, body: bytes, content_type: str
@@ -399,6 +400,29 @@ async def test_retry_after_as_http_date(site: NewsSite) -> None:
     async with Fetcher(config()) as fetcher:
         error = await fetch_error(fetcher, site.url("/list"))
     assert error.retry_after is not None and 25 < error.retry_after <= 30
+
+
+async def test_429_without_retry_after_still_pauses_the_host(site: NewsSite) -> None:
+    site.add("/list", Page(status=429))
+    async with Fetcher(config()) as fetcher:
+        first = await fetch_error(fetcher, site.url("/list"))
+        second = await fetch_error(fetcher, site.url("/list"))
+    assert (first.kind, first.status, first.retry_after) == ("http", 429, 60.0)
+    assert second.kind == "backoff"
+    assert site.hits("/list") == 1
+
+
+async def test_a_paused_host_is_not_forgotten_among_many_hosts() -> None:
+    with NewsSite() as busy, NewsSite() as a, NewsSite() as b, NewsSite() as c:
+        busy.add("/", Page(status=503, headers={"Retry-After": "60"}))
+        for s in (a, b, c):
+            s.add("/", Page(b"<html>ok</html>"))
+        async with Fetcher(config(), max_hosts=2) as fetcher:
+            await fetch_error(fetcher, busy.url("/"))
+            for s in (a, b, c):
+                await fetcher.fetch(s.url("/"))
+            assert (await fetch_error(fetcher, busy.url("/"))).kind == "backoff"
+    assert busy.hits("/") == 1
 
 
 async def test_backoff_is_per_host() -> None:
