@@ -1,0 +1,127 @@
+"""One bot cycle over N listing URLs, measured from inside a fresh process (the harness starts one per N).
+
+Run: python -m bench.cycle --per-host 4 [--control BASE] URL... (or --urls-file FILE); prints one JSON object.
+It runs the real `Cycle` (poll every source, parse, screen every new headline, save the state twice)
+with a fresh state, then a second cycle with the same fetcher and state (everything seen: the steady
+state of a daemon). Logging is set up as the command line does (INFO, every skipped headline is a
+line), written to /dev/null. Delivery is not wired: the bench listings carry no relevant headline,
+so a cycle queues nothing (the report's `candidates` and `articles` say so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import resource
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, FetchConfig, SourceConfig, StateConfig
+from bot.logs import setup_logging
+from bot.pipeline import Cycle, CycleReport
+from bot.relevance import Detector
+from scrapers.fetch import Fetcher
+from state.store import StateStore
+
+
+def rss_mb() -> float:
+    """Resident set size now, in MB (Linux /proc; peak RSS where that is missing)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # KB on Linux
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def quiet_logging() -> None:
+    """The command line's logging (INFO), into /dev/null: its cost is counted, its lines are not kept."""
+    setup_logging(False)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
+
+
+def bench_config(urls: list[str], per_host: int, state_path: Path) -> Config:
+    sources = tuple(SourceConfig(name=f"bench-{i:04d}", url=url) for i, url in enumerate(urls))
+    fetch = FetchConfig(per_host_concurrency=per_host, min_host_delay_seconds=0.0, respect_robots=True,
+                        trust_env=False)
+    return Config(sources=sources, state=StateConfig(path=state_path), fetch=fetch)
+
+
+def _summary(report: CycleReport, wall: float, cpu: float) -> dict[str, Any]:
+    return {
+        "wall": wall, "cpu": cpu, "sources": len(report.polls), "failed": len(report.failed_sources),
+        "items": sum(len(p.items) for p in report.polls), "new": report.new_items,
+        "relevant": report.relevant, "articles": report.articles_fetched,
+        "errors": sorted({p.error or "" for p in report.failed_sources})[:3],
+    }
+
+
+def server_stats(control: str | None) -> dict[str, Any] | None:
+    """What the loopback servers saw since the last call (then their counters start again)."""
+    if control is None:
+        return None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{control}/__bench/stats", timeout=10) as answer:
+        stats = json.loads(answer.read())
+    opener.open(f"{control}/__bench/reset", timeout=10).close()
+    return stats
+
+
+async def measure(urls: list[str], per_host: int, folder: Path, control: str | None = None) -> dict[str, Any]:
+    config = bench_config(urls, per_host, folder / "state.json")
+    server_stats(control)
+    out: dict[str, Any] = {"rss_before": rss_mb()}
+    with StateStore(config.state.path) as store:
+        state = store.load()
+        detector = Detector(config.relevance)
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        async with Fetcher(config.fetch) as fetcher:
+            report = await Cycle(config, state, store, fetcher, detector, None).run()
+            out["first"] = _summary(report, time.perf_counter() - wall, cpu_seconds() - cpu)
+            out["first"]["server"] = server_stats(control)
+            wall, cpu = time.perf_counter(), cpu_seconds()
+            report = await Cycle(config, state, store, fetcher, detector, None).run()
+            out["next"] = _summary(report, time.perf_counter() - wall, cpu_seconds() - cpu)
+            out["next"]["server"] = server_stats(control)
+        out["seen"] = len(state.seen)
+        out["state_bytes"] = config.state.path.stat().st_size
+    out["rss_after"] = rss_mb()
+    out["peak_rss"] = peak_rss_mb()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="one measured bot cycle over the given listing URLs")
+    parser.add_argument("urls", nargs="*")
+    parser.add_argument("--urls-file", type=Path)
+    parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--control", help="a loopback server base URL, to read what the servers saw")
+    args = parser.parse_args(argv)
+    urls = list(args.urls)
+    if args.urls_file:
+        urls += [u for u in args.urls_file.read_text().split() if u]
+    quiet_logging()
+    with tempfile.TemporaryDirectory(prefix="bench-cycle-") as folder:
+        result = asyncio.run(measure(urls, args.per_host, Path(folder), args.control))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
