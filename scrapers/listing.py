@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from scrapers.dates import parse_date
 from scrapers.models import ListingItem
@@ -339,9 +339,10 @@ def _group_links(links: list[_Link]) -> list[_Group]:
             if len(urls_under[chain[i].mem_id]) > 1:
                 break
             item_index = i
-        if item_index + 1 >= len(chain):
-            continue  # the only article on the page: no list
-        container = chain[item_index + 1]
+        # The only article on the page has no list around it: it is a group of one under its parent.
+        container = chain[item_index + 1] if item_index + 1 < len(chain) else link.node.parent
+        if container is None:
+            continue
         groups.setdefault(container.mem_id, _Group(container)).links.append(link)
     return sorted(groups.values(), key=lambda g: g.links[0].order)
 
@@ -715,13 +716,17 @@ def parse_listing(
     """The articles on a list page, in page order, without menus, 'most read' boxes, paging or footers.
 
     `selectors` is a `bot.config.Selectors` (item, title, link, date, snippet) or None for automatic
-    recognition. `now` anchors relative dates ('3시간 전'); the current time when None.
+    recognition. `now` anchors relative dates ('3시간 전'); the current time when None. Raises
+    ValueError when a configured selector is not valid CSS.
     """
     tree = LexborHTMLParser(html)
     for junk in tree.css("script, style, noscript, template"):
         junk.decompose()
     if selectors is not None:
-        return _by_selectors(tree, base_url, selectors, now)
+        try:
+            return _by_selectors(tree, base_url, selectors, now)
+        except SelectolaxError as exc:
+            raise ValueError(f"invalid CSS selector in {selectors!r}: {exc}") from exc
     links = [link for link in _collect_links(tree, base_url) if _headline_length(link.text or link.alt) <= MAX_HEADLINE]
     strong = {link.url for link in links if _headline_length(link.text or link.alt) >= MIN_HEADLINE}
     links = [link for link in links if link.url in strong]

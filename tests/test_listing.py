@@ -305,6 +305,25 @@ def test_a_board_that_opens_posts_only_through_a_script_function_is_skipped() ->
     assert parse_listing(html, "https://www.example.go.kr/board/list.do") == []
 
 
+def test_a_board_with_a_single_post_lists_it() -> None:
+    html = """<html><body>
+      <nav class="gnb"><a href="/news/articleList.html?sc_section_code=S1N1">정치 기사 목록 보기</a></nav>
+      <table class="board"><tbody><tr>
+        <td><a href="/news/articleView.html?idxno=12345">광주 AI 데이터센터 착공식 열려</a></td><td>2025.02.05</td>
+      </tr></tbody></table>
+    </body></html>"""
+
+    items = parse_listing(html, "https://www.example.kr/news/articleList.html")
+
+    assert [(i.title, i.url, i.published_at) for i in items] == [
+        (
+            "광주 AI 데이터센터 착공식 열려",
+            canonical_url("https://www.example.kr/news/articleView.html?idxno=12345"),
+            datetime(2025, 2, 5, tzinfo=KST),
+        )
+    ]
+
+
 # ------------------------------------------------------------------------------------------ selectors
 
 
@@ -326,6 +345,11 @@ def test_selectors_without_title_and_link_use_the_items_first_link() -> None:
 
     expected = [_item(*row[:2], GOV_BASE, *row[2:]) for row in OWN_PAGES["gov-board-boardlist"][1]]
     assert items == expected
+
+
+def test_a_selector_that_is_not_css_is_reported_with_the_selectors() -> None:
+    with pytest.raises(ValueError, match=r"li\[\["):
+        parse_listing("<ul><li><a href='/a'>x</a></li></ul>", CARD_BASE, Selectors(item="li[["))
 
 
 def test_selectors_that_match_nothing_give_nothing() -> None:
