@@ -3,7 +3,8 @@
 Politeness, per host: at most `per_host_concurrency` requests in flight, at least
 `min_host_delay_seconds` (or the site's robots.txt `Crawl-delay`, up to a minute) between the starts
 of two requests, robots.txt obeyed, and after a 429/503 with `Retry-After` no request until that
-time has passed. Across hosts requests run concurrently up to a global cap.
+time has passed (a 429 without it: a minute). Across hosts requests run concurrently up to a global
+cap. How soon to retry a failing source is the pipeline's decision, not this module's.
 
 Bounds: every exchange (one redirect hop) must finish within `timeout_seconds`, bodies are streamed
 and decompressed in small pieces and reading stops past `max_bytes`, so neither a 50 MB page nor a
@@ -11,7 +12,7 @@ gzip bomb is ever held in memory. Redirects are followed here, hop by hop, so ea
 same robots and politeness checks.
 
 Errors: every failure is a `FetchError` whose `kind` a program can branch on and whose text an
-operator can read. Retrying a failing source later is the pipeline's decision.
+operator can read. URLs are logged at DEBUG only; extra request headers (API keys) never are.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class FetchError(Exception):
     - dns: the host name could not be resolved
     - connect: the server refused the connection or could not be reached
     - timeout: no answer, or the page did not arrive, within `timeout_seconds`
-    - http: the server answered 4xx/5xx (`status`; `retry_after` when it sent Retry-After)
+    - http: the server answered 4xx/5xx (`status`; `retry_after` when the host is now paused)
     - backoff: not sent, because the host asked us to wait (`retry_after`: seconds still to wait)
     - too_large: the body is larger than `max_bytes`
     - redirects: too many redirects, a loop, or a redirect to a non-http(s) address
