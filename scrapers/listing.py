@@ -339,8 +339,12 @@ def _group_links(links: list[_Link]) -> list[_Group]:
             if len(urls_under[chain[i].mem_id]) > 1:
                 break
             item_index = i
-        # The only article on the page has no list around it: it is a group of one under its parent.
-        container = chain[item_index + 1] if item_index + 1 < len(chain) else link.node.parent
+        if item_index + 1 < len(chain):
+            container = chain[item_index + 1]
+        else:
+            # The only article on the page: its row or list entry is the item of a list of one.
+            row = next((n for n in chain[1:] if n.tag in ("tr", "li", "article", "dl")), chain[0])
+            container = row.parent
         if container is None:
             continue
         groups.setdefault(container.mem_id, _Group(container)).links.append(link)
