@@ -92,7 +92,7 @@ def latest_text(daemon: Daemon, n: int) -> str:
     lines = [f"<b>최근 소식 {len(stories)}건</b>"]
     for s in stories:
         when = datetime.fromtimestamp(s.published_at or s.first_seen, KST).strftime("%m.%d %H:%M")
-        lines.append(f'• <a href="{html.escape(s.url)}">{html.escape(s.title)}</a> — '
+        lines.append(f'• <a href="{html.escape(s.link or s.url)}">{html.escape(s.title)}</a> — '
                      f"{html.escape(s.outlet)} {when}")
     return _clip("\n".join(lines))
 

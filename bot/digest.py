@@ -19,7 +19,7 @@ def story_view(story: StoryRecord) -> render.PostView:
     """The renderer's view of a remembered story."""
     return render.PostView(
         title=story.title,
-        url=story.url,
+        url=story.link or story.url,
         outlet=story.outlet,
         published_at=datetime.fromtimestamp(story.published_at, KST) if story.published_at else None,
         summary=story.summary,

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import render
-from bot.digest import maybe_queue_digest, story_view
 from bot.config import Config, SourceConfig
+from bot.digest import maybe_queue_digest, story_view
 from bot.relevance import Detector, Verdict
 from bot.stories import StoryKey, find_story
 from bot.summarize import split_sentences, summarize
@@ -33,7 +33,7 @@ from scrapers.feeds import FeedError, looks_like_feed, parse_feed
 from scrapers.fetch import Fetcher, FetchError, FetchResult
 from scrapers.listing import parse_listing
 from scrapers.models import Article, ListingItem
-from scrapers.urls import canonical_url
+from scrapers.urls import canonical_url, clean_link
 from state.store import OutboxEntry, SourceState, State, StateStore, StoryRecord
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ class Candidate:
     first_poll: bool
     article: Article | None = None
     url: str = ""  # identity: the article's canonical URL once read, else the listing URL
+    link: str = ""  # what the post links to: the page as fetched (after redirects), else the listing link
 
     @property
     def published_at(self) -> datetime | None:
@@ -313,7 +314,7 @@ class Cycle:
             self.report.new_items += 1
             verdict = self.detector.classify(item.title, item.snippet)
             if verdict.relevant or verdict.undecided:
-                out.append(Candidate(item, poll.source, verdict, first_poll, url=item.url))
+                out.append(Candidate(item, poll.source, verdict, first_poll, url=item.url, link=item.fetch_url))
                 continue
             log.info("skip %r (%s): %s", item.title, poll.source.name, ", ".join(verdict.reasons) or "no signal")
             self.state.mark_seen(item.url, poll.source.name, False, self.clock())
@@ -331,7 +332,8 @@ class Cycle:
         async def read(c: Candidate) -> None:
             async with sem:
                 try:
-                    result = await self.fetcher.fetch(c.item.url, encoding=c.source.encoding)
+                    result = await self.fetcher.fetch(c.item.fetch_url, encoding=c.source.encoding)
+                    c.link = clean_link(result.url)
                     c.article = parse_article(result.text, result.url)
                     self.report.articles_fetched += 1
                 except FetchError as exc:
@@ -418,9 +420,9 @@ class Cycle:
         reason = ", ".join(c.verdict.reasons)
         if match is not None:
             story = self.state.stories[match]
-            if any(u == c.url for _, u, _ in story.also) or story.url == c.url:
+            if story.url == c.url or any(entry[1] in (c.url, c.link) for entry in story.also):
                 return
-            story.also.append([outlet, c.url, title])
+            story.also.append([outlet, c.link, title])
             log.info("group %r (%s) with story %s %r: %s", title, outlet, story.id, story.title, reason)
             self._queue_edit(story, now)
             return
@@ -433,6 +435,7 @@ class Cycle:
             id=story_id_for(c.url),
             title=title,
             url=c.url,
+            link=c.link,
             outlet=outlet,
             published_at=_epoch(c.published_at),
             first_seen=now,

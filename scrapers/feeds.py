@@ -22,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser
 from scrapers.dates import parse_date
 from scrapers.decode import decode
 from scrapers.models import ListingItem
-from scrapers.urls import aggregator_target, canonical_url
+from scrapers.urls import aggregator_target, canonical_url, clean_link
 
 SNIPPET_CHARS = 300
 # Feeds whose descriptions are only a list of links to the same and related stories (no text).
@@ -235,7 +235,9 @@ def _item(item: ET.Element, base_url: str) -> ListingItem | None:
     if not url.startswith(("http://", "https://")):
         return None  # javascript:, mailto:, or unreadable
     host_tail = url.split("/")[2] if url.count("/") >= 2 else ""
-    url = aggregator_target(url) or url
+    target = aggregator_target(url)
+    link = target or clean_link(raw_link, base_url)
+    url = target or url
     title = _plain(_text(_child(item, "title")))
     outlet = _outlet(item)
     if host_tail in OUTLET_SUFFIX_HOSTS and " - " in title:
@@ -259,6 +261,7 @@ def _item(item: ET.Element, base_url: str) -> ListingItem | None:
         published_at=parse_date(_published(item)),
         snippet=snippet,
         outlet=outlet,
+        link=link if link != url else None,
     )
 
 

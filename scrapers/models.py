@@ -15,6 +15,13 @@ class ListingItem:
     published_at: datetime | None = None  # aware, Asia/Seoul
     snippet: str | None = None
     outlet: str | None = None  # set when the listing names the outlet (aggregators, RSS <source>)
+    link: str | None = None  # the link as the page wrote it (scrapers.urls.clean_link), when it differs
+
+    @property
+    def fetch_url(self) -> str:
+        """Where to fetch the article: the site's own link (the canonical form may name a host variant
+        the site does not serve)."""
+        return self.link or self.url
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,9 +151,11 @@ def _item(raw: Any) -> ListingItem | None:
     target = _first_http(raw.get("originallink"), raw.get("link"))
     if not title or target is None:
         return None
+    url = _canonical(target)
     return ListingItem(
         title=title,
-        url=_canonical(target),
+        url=url,
+        link=link if (link := urls.clean_link(target)) != url else None,
         published_at=_published(raw.get("pubDate")),
         snippet=clean_text(raw.get("description")) or None,
     )

@@ -303,6 +303,26 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def clean_link(url: str, base: str | None = None) -> str:
+    """A link to fetch and to show: absolute, without fragment, tracking and session parameters, but with
+    the scheme, host and other parameters as the site wrote them (`canonical_url` is the identity and
+    may name a host variant the site does not serve)."""
+    url = url.strip()
+    try:
+        if base:
+            url = urljoin(base.strip(), url)
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return url
+    host = parts.hostname.rstrip(".").lower()
+    pairs = [(n, v) for n, v in _split_query(parts.query) if not _is_noise(_name(n), v, host)]
+    query = "&".join(n if v is None else f"{n}={v}" for n, v in pairs)
+    path = _SESSION_PATH_PARAM.sub("", parts.path) or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, query, ""))
+
+
 # --- aggregators ----------------------------------------------------------------------------------------
 
 

@@ -83,10 +83,11 @@ class StoryRecord:
 
     id: str
     title: str
-    url: str
+    url: str  # canonical: the identity
     outlet: str
     published_at: float | None  # epoch
     first_seen: float
+    link: str = ""  # what the post links to (the page as the site serves it); "" = url
     summary: str = ""
     lead: str = ""
     topics: list[str] = field(default_factory=list)
