@@ -238,9 +238,7 @@ def test_dev_set_report_from_the_command_line(stories_dev: list[dict[str, Any]],
 def test_group_subcommand(tmp_path: Path) -> None:
     lines = [POWER_WIRE, SIGNATURES, {**POWER_REPUBLISHED, "id": 7}, {"id": "bare", "title": "광주 AI"}]
     stdin = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines)
-    config = tmp_path / "config.toml"
-    config.write_text('[telegram]\napi_base_url = "http://127.0.0.1:9"\n', encoding="utf-8")
-    result = run_cli("group", "--config", str(config), stdin=stdin, cwd=tmp_path)
+    result = run_cli("group", stdin=stdin, cwd=tmp_path)  # no config.toml there: built-in defaults
     assert result.returncode == 0, result.stderr
     assert result.json_lines() == [
         {"id": "wire", "story": "s-wire"}, {"id": "signatures", "story": "s-signatures"},
