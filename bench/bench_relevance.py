@@ -20,6 +20,7 @@ SOURCES = [
     REPO / "tests" / "fixtures" / "relevance" / "cases.jsonl",
     REPO / "tests" / "fixtures" / "relevance" / "holdout.jsonl",
     REPO / "tests" / "fixtures" / "relevance" / "holdout2.jsonl",
+    REPO / "tests" / "fixtures" / "relevance" / "holdout3.jsonl",
 ]
 N = 10_000
 ROUNDS = 5

@@ -68,6 +68,8 @@ CATEGORIES = frozenset({
 _CORE = ("ai", "ai_abbrev", "ax", "infra")  # topic signals that stand on their own
 _ADDON = ("support", "ecosystem")  # count only next to a core signal
 _PENALTY = ("application", "sports")
+_ADJACENT = {"metro": "metro", "metro_weak": "place", "ai": "ai", "ai_abbrev": "ai", "ax": "ai"}
+_GLUE = ("", " ", "의", "형")  # what may stand between 광주 and AI in "광주 AI", "광주의 AI", "광주형 AI"
 _SETTINGS: dict[str, type] = {
     "threshold": float, "topic_min": float, "undecided_topic_min": float,
     "body_place_min": int, "body_ai_min": int, "body_chars": int, "snippet_chars": int,
@@ -156,11 +158,12 @@ class _Group:
 class _Hits:
     """What one text matched: group index → every matched term (display form), and groups by category."""
 
-    __slots__ = ("by_category", "terms")
+    __slots__ = ("by_category", "own_ai", "terms")
 
     def __init__(self) -> None:
         self.terms: dict[int, list[str]] = {}
         self.by_category: dict[str, list[int]] = {}
+        self.own_ai = False  # "광주 AI", "광주의 인공지능", "AI 광주": the place's own AI, not AI used there
 
     def count(self, gi: int) -> int:
         return len(self.terms[gi])
@@ -214,6 +217,8 @@ class _Topic:
     tags: list[str] = field(default_factory=list)
     latent: float = 0.0  # what the add-ons would add if the text named AI (startups, funds, …)
     latent_labels: list[str] = field(default_factory=list)
+    ai_part: float = 0.0  # the share of the score that is the bare AI word
+    bare: bool = False  # AI/AX and nothing else: as likely AI *used* somewhere as AI industry
 
 
 class Detector:
@@ -310,8 +315,9 @@ class Detector:
     def _scan(self, text: str) -> _Hits:
         hits = _Hits()
         terms, by_category, categories, lookup = hits.terms, hits.by_category, self._categories, self._lookup
-        for found in self._regex.findall(text):
-            gi, term, implied = lookup[found]
+        place_at = ai_at = (-9, -9)  # (start, end) of the last place word and of the last AI word
+        for m in self._regex.finditer(text):
+            gi, term, implied = lookup[m.group()]
             for g in (gi, *implied) if implied else (gi,):
                 seen = terms.get(g)
                 if seen is None:
@@ -319,6 +325,16 @@ class Detector:
                     by_category.setdefault(categories[g], []).append(g)
                 else:
                     seen.append(term)
+            kind = _ADJACENT.get(categories[gi])
+            if kind == "metro":  # the city's full name; a district or institution has no AI industry of its own
+                kind = "place" if m.group().endswith(("광역시", "metropolitan city")) else None
+            if kind is not None and not hits.own_ai:
+                if kind == "place":
+                    place_at = m.span()
+                    hits.own_ai = text[ai_at[1]:place_at[0]] in _GLUE and ai_at[1] >= 0
+                else:
+                    ai_at = m.span()
+                    hits.own_ai = text[place_at[1]:ai_at[0]] in _GLUE and place_at[1] >= 0
         return hits
 
     @staticmethod
@@ -367,14 +383,15 @@ class Detector:
         return _Place("none")
 
     def _topic(self, h: _Hits, reasons: list[str], prefix: str = "", avian: bool = False,
-               min_count: int = 1, penalty_min: int = 1) -> _Topic:
+               min_count: int = 1, penalty_min: int = 1, addon_min: int = 1) -> _Topic:
         get, g = h.by_category.get, self._groups
         t = _Topic()
         if avian:
             reasons.append(f"{prefix}exclude:조류인플루엔자({self._terms(h, get('avian', ()))})")
         ai = [*get("ai", ()), *(() if avian else get("ai_abbrev", ()))]
         if ai and sum(h.count(gi) for gi in ai) >= min_count:
-            t.score += max(g[gi].weight for gi in ai)
+            t.ai_part = max(g[gi].weight for gi in ai)
+            t.score += t.ai_part
             t.core = True
             reasons.append(f"{prefix}topic:AI")
         infra = get("infra", ())
@@ -384,7 +401,7 @@ class Detector:
             reasons.append(f"{prefix}topic:{g[gi].label}")
             if g[gi].tag not in t.tags:
                 t.tags.append(g[gi].tag)
-        addons = [*get("support", ()), *get("ecosystem", ())]
+        addons = [gi for gi in (*get("support", ()), *get("ecosystem", ())) if h.count(gi) >= addon_min]
         t.latent = sum(g[gi].weight for gi in addons)
         t.latent_labels = [g[gi].label for gi in addons]
         if t.core:
@@ -394,6 +411,7 @@ class Detector:
                 if g[gi].tag not in t.tags:
                     t.tags.append(g[gi].tag)
         t.infra = bool(infra)
+        t.bare = t.core and not infra and not (addons and t.core)
         for gi in [*get("application", ()), *get("sports", ())]:
             if h.count(gi) >= penalty_min:
                 t.score += g[gi].weight
@@ -442,15 +460,27 @@ class Detector:
         place = self._place(th, topic.infra, reasons)
         reasons += topic_reasons
 
+        # A bare "AI" next to a place is as often AI *used* there (a district's AI bins, a museum's AI
+        # show) as the place's AI industry; only "광주 AI …" (the place's own AI) settles it.
+        bare_ai = topic.bare and not topic.penalised and not th.own_ai
         if bh is not None:
             if place.kind in ("gwangju_weak", "none", "ambiguous"):
                 place = self._body_place(bh, place, reasons)
             if not topic.core and not topic.penalised and not avian:
-                topic = self._topic(bh, reasons, prefix="body:", min_count=self.body_ai_min, penalty_min=2)
+                topic = self._topic(bh, reasons, prefix="body:", min_count=self.body_ai_min, penalty_min=2,
+                                    addon_min=2)
+            elif bare_ai:
+                body = self._topic(bh, reasons, prefix="body:", min_count=self.body_ai_min, penalty_min=2,
+                                   addon_min=2)
+                extra = body.score - body.ai_part
+                if extra > 0:  # the article speaks of industry, infrastructure, companies
+                    topic.score += extra
+                    topic.tags += [tag for tag in body.tags if tag not in topic.tags]
+                    bare_ai = False
 
         placed = place.kind in ("gwangju", "gwangju_weak")
         score = place.score + topic.score
-        relevant = placed and topic.score >= self.topic_min and score >= self.threshold
+        relevant = placed and topic.score >= self.topic_min and score >= self.threshold and not bare_ai
         undecided = False
         if text is None or len(text) < self.snippet_chars:  # a longer text is the article: final say
             if place.kind in ("none", "ambiguous") and topic.score >= self.undecided_topic_min:
@@ -459,6 +489,9 @@ class Detector:
             elif place.kind == "gwangju_weak" and relevant:
                 undecided = True
                 reasons.append("undecided:광주=광주광역시 추정, 본문 확인")
+            elif placed and bare_ai:
+                undecided = True
+                reasons.append("undecided:AI 활용 기사일 수 있음, 본문 확인")
             elif (placed and not topic.core and not topic.penalised and not avian
                   and topic.latent >= self.undecided_topic_min):
                 undecided = True
