@@ -25,6 +25,9 @@ Reactions, by error:
 - any other 400 (bad HTML, too long): the entry is parked as *failed*, the admins are alerted;
 - edit of an unchanged message: treated as done. Alerts that fail are never alerted about.
 
+With ``backlog_digest_threshold > 0``, a backlog of more posts than that (say after an outage) is
+folded into one digest post (`render.render_digest`); the folded entries get status ``folded``.
+
 ``python-telegram-bot`` is used with ``PTB_TIMEDELTA=1`` (set here with ``setdefault`` before PTB
 reads it): ``RetryAfter.retry_after`` is then a ``timedelta`` and reading it emits no deprecation
 warning. The ``httpx`` logger logs request URLs, which contain the token, at INFO, and PTB's ``telegram.Bot``
@@ -35,7 +38,6 @@ module stores or logs goes through `scrub`.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import os
 import sys
@@ -45,7 +47,7 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TextIO
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # before PTB builds any RetryAfter (see the docstring)
@@ -65,7 +67,9 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import render
 from bot.config import DeliveryConfig, TelegramConfig
+from scrapers.dates import KST
 from state.store import OutboxEntry, State, StateStore
 
 log = logging.getLogger(__name__)
@@ -187,6 +191,8 @@ class TelegramSender:
 
 class DryRunSender:
     """Prints each message instead of sending it (no bot token); returns made-up increasing ids."""
+
+    flood_limited = False  # printing needs no spacing
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out if out is not None else sys.stdout
@@ -329,7 +335,9 @@ class _Run:
         lim = self.limiters.get(key)
         if lim is None:
             history = self.state.meta.get(_SENDS_KEY, {}).get(key, [])
-            if chat == self.channel:
+            if not getattr(self.sender, "flood_limited", True):
+                lim = FloodLimiter(1, 0.0, 0.0)
+            elif chat == self.channel:
                 lim = FloodLimiter(self.config.max_per_minute, self.window, self.config.min_interval_seconds,
                                    history)
             else:  # private chats (admin alerts): about one message a second
@@ -340,7 +348,8 @@ class _Run:
     def remember_send(self, chat: int | str, at: float) -> None:
         lim = self.limiter(chat)
         lim.record(at)
-        self.state.meta.setdefault(_SENDS_KEY, {})[_chat_key(chat)] = list(lim.sends)
+        if getattr(self.sender, "flood_limited", True):
+            self.state.meta.setdefault(_SENDS_KEY, {})[_chat_key(chat)] = list(lim.sends)
 
     def save(self) -> None:
         self.store.save(self.state)
@@ -363,7 +372,7 @@ class _Run:
         now = self.clock()
         for admin in self.admins:
             self.state.outbox.append(OutboxEntry(
-                id=f"alert-{uuid.uuid4().hex[:12]}", kind="alert", text=f"⚠️ {html.escape(text)}",
+                id=f"alert-{uuid.uuid4().hex[:12]}", kind="alert", text=render.render_alert(text),
                 created_at=now, chat_id=admin,
             ))
             self.report.alerts_queued += 1
@@ -513,7 +522,40 @@ class _Run:
         return _Outcome.BACKOFF
 
     # -- the queue ---------------------------------------------------------------------------------
+    def fold_backlog(self) -> None:
+        """More than `backlog_digest_threshold` posts waiting: send them as one digest post instead.
+
+        The folded posts (and pending edits of their stories) get status "folded"; the digest takes the
+        place of the first of them in the queue. One save makes the switch atomic.
+        """
+        threshold = self.config.backlog_digest_threshold
+        posts = [e for e in self.state.outbox if e.status == "pending" and e.kind == "post"
+                 and e.chat_id is None and e.story_id in self.state.stories]
+        if threshold <= 0 or len(posts) <= threshold:
+            return
+        stories = [self.state.stories[e.story_id or ""] for e in posts]
+        views = [render.PostView(
+            title=s.title, url=s.url, outlet=s.outlet,
+            published_at=datetime.fromtimestamp(s.published_at, KST) if s.published_at else None,
+            summary=s.summary, topics=tuple(s.topics), also=tuple((o, u) for o, u, *_ in s.also),
+        ) for s in stories]
+        text = render.render_digest(datetime.fromtimestamp(self.clock(), KST).date(), views)
+        if text is None:
+            return
+        now = self.clock()
+        digest = OutboxEntry(id=f"backlog-{uuid.uuid4().hex[:12]}", kind="digest", text=text, created_at=now)
+        self.state.outbox.insert(self.state.outbox.index(posts[0]), digest)
+        folded = {s.id for s in stories}
+        for entry in self.state.outbox:
+            if entry.status == "pending" and entry.kind in ("post", "edit") and entry.story_id in folded:
+                entry.status = "folded"
+                entry.last_error = f"sent as part of the backlog digest {digest.id}"
+        log.warning("delivery: %d posts waiting (more than %d): sending them as one digest", len(posts),
+                    threshold)
+        self.save()
+
     async def run(self) -> DeliveryReport:
+        self.fold_backlog()
         stopped_chats: set[str] = set()  # chats whose head entry cannot go out in this run
         while True:
             entry = self.next_entry(stopped_chats)

@@ -364,8 +364,11 @@ async def test_dry_run_prints_each_message_and_sends_nothing(store):
     state = State()
     entries = queue_posts(state, ["<b>하나</b>", "둘"])
 
-    await deliver_pending(state, store, DryRunSender(out), chat_id="dry-run", delivery_config=FAST)
+    started = time.monotonic()
+    await deliver_pending(state, store, DryRunSender(out), chat_id="dry-run",
+                          delivery_config=DeliveryConfig())
 
+    assert time.monotonic() - started < 1  # no flood spacing for printing
     printed = out.getvalue()
     assert printed.index("<b>하나</b>") < printed.index("둘")
     assert printed.count("dry run: message #") == 2
@@ -405,3 +408,30 @@ def test_scrub_replaces_the_token_in_every_form():
             "bot123456%3AABCdefGHIjklMNO; ABCdefGHIjklMNO")
     assert scrub(text, token) == ("POST https://api.telegram.org/bot<token>/sendMessage; bot<token>; <token>")
     assert scrub("nothing secret", None) == "nothing secret"
+
+
+async def test_a_large_backlog_goes_out_as_one_digest(tg, store, sender):
+    state = State()
+    posts = queue_posts(state, [f"<b>소식 {n}</b>" for n in range(5)])
+    state.outbox.append(OutboxEntry(id="e-s0", kind="edit", text="<b>소식 0</b> 추가", created_at=time.time(),
+                                    story_id="s0"))
+    config = DeliveryConfig(backlog_digest_threshold=3, min_interval_seconds=0)
+
+    report = await deliver(state, store, sender, tg, config=config)
+
+    [digest] = tg.sent_messages(tg.channel_id)
+    for n in range(5):
+        assert f'<a href="https://news.example/{n}">title {n}</a>' in digest
+    assert [e.status for e in posts] + [state.outbox[-1].status] == ["folded"] * 6
+    assert state.outbox[0].kind == "digest" and state.outbox[0].status == "sent"
+    assert report.sent == 1 and report.pending == 0
+
+
+async def test_a_backlog_within_the_threshold_goes_out_post_by_post(tg, store, sender):
+    state = State()
+    queue_posts(state, ["a", "b", "c"])
+    config = DeliveryConfig(backlog_digest_threshold=3, min_interval_seconds=0)
+
+    await deliver(state, store, sender, tg, config=config)
+
+    assert tg.sent_messages(tg.channel_id) == ["a", "b", "c"]
