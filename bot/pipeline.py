@@ -110,6 +110,8 @@ async def poll_source(
         poll.error_kind, poll.error = "config", str(exc)
     except naver_api.NaverApiError as exc:
         poll.error_kind, poll.error = "feed", str(exc)
+    except ValueError as exc:  # e.g. a configured selector that is not CSS
+        poll.error_kind, poll.error = "config", str(exc)
     except Exception as exc:  # a parser bug must not stop the other sources
         log.exception("source %s: unexpected error while parsing", source.name)
         poll.error_kind, poll.error = "bug", f"internal error while parsing ({type(exc).__name__}: {exc})"

@@ -25,7 +25,7 @@ import re
 import statistics
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -36,7 +36,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from scrapers.dates import parse_date
 from scrapers.models import ListingItem
-from scrapers.urls import canonical_url
+from scrapers.urls import canonical_url, clean_link
 
 _RULES_PATH = Path(__file__).with_name("listing_rules.toml")
 
@@ -710,7 +710,8 @@ def _by_selectors(
             published = parse_date(_clean(date_node.attributes.get("datetime") or date_node.text()), now=now)
         snippet_node = node.css_first(selectors.snippet) if selectors.snippet else None
         snippet = _clean(snippet_node.text()) if snippet_node is not None else None
-        items[url] = ListingItem(title=title, url=url, published_at=published, snippet=snippet or None)
+        items[url] = _with_link(ListingItem(title=title, url=url, published_at=published, snippet=snippet or None),
+                                clean_link(target, base_url))
     return list(items.values())
 
 
@@ -736,4 +737,13 @@ def parse_listing(
     links = [link for link in links if link.url in strong]
     link_urls = {link.node.mem_id: link.url for link in links}
     page_host = urlsplit(canonical_url(base_url)).hostname
-    return _extract(_choose_groups(tree, _group_links(links)), link_urls, page_host, now)
+    items = _extract(_choose_groups(tree, _group_links(links)), link_urls, page_host, now)
+    written: dict[str, str] = {}
+    for link in links:
+        written.setdefault(link.url, clean_link(_link_target(link.node) or link.url, base_url))
+    return [_with_link(item, written.get(item.url)) for item in items]
+
+
+def _with_link(item: ListingItem, link: str | None) -> ListingItem:
+    """Keep the link as the page wrote it when the canonical URL differs from it (scrapers.models)."""
+    return replace(item, link=link) if link and link != item.url else item

@@ -25,7 +25,7 @@ from scrapers.dates import KST
 from scrapers.decode import decode
 from scrapers.listing import parse_listing, url_score
 from scrapers.models import ListingItem
-from scrapers.urls import canonical_url
+from scrapers.urls import canonical_url, clean_link
 
 REAL = Path(__file__).parents[1].parent / "shared" / "fixtures" / "real"
 OWN = Path(__file__).parent / "fixtures" / "listings"
@@ -125,7 +125,8 @@ def test_an_aggregator_list_names_each_articles_outlet(page: str, url: str, outl
 
 def _item(title: str, href: str, base: str, date: str | None, snippet: str | None) -> ListingItem:
     published = datetime.fromisoformat(date) if date else None
-    return ListingItem(title, canonical_url(href, base), published, snippet)
+    url, link = canonical_url(href, base), clean_link(href, base)
+    return ListingItem(title, url, published, snippet, link=link if link != url else None)
 
 
 NDSOFT_BASE = "https://www.bitgoeul-daily.example/news/articleList.html?sc_section_code=S1N2&view_type=sm"
