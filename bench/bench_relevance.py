@@ -21,6 +21,7 @@ SOURCES = [
     REPO / "tests" / "fixtures" / "relevance" / "holdout.jsonl",
     REPO / "tests" / "fixtures" / "relevance" / "holdout2.jsonl",
     REPO / "tests" / "fixtures" / "relevance" / "holdout3.jsonl",
+    REPO / "tests" / "fixtures" / "relevance" / "holdout4.jsonl",
 ]
 N = 10_000
 ROUNDS = 5

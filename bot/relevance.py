@@ -462,7 +462,7 @@ class Detector:
 
         # A bare "AI" next to a place is as often AI *used* there (a district's AI bins, a museum's AI
         # show) as the place's AI industry; only "광주 AI …" (the place's own AI) settles it.
-        bare_ai = topic.bare and not topic.penalised and not th.own_ai
+        bare_ai = topic.bare and not topic.penalised and not th.own_ai and not th.by_category.get("facility")
         if bh is not None:
             if place.kind in ("gwangju_weak", "none", "ambiguous"):
                 place = self._body_place(bh, place, reasons)

@@ -329,7 +329,7 @@ def test_dev_set_floor_from_titles_alone(detector: Detector) -> None:
     assert report.recall >= 0.92, report.format()
 
 
-@pytest.mark.parametrize("name", ["cases.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl",
+@pytest.mark.parametrize("name", ["cases.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
                                   "with_text.jsonl"])
 def test_own_labelled_sets_floor(detector: Detector, name: str) -> None:
     report = evaluate(load(OWN / name), detector)
