@@ -266,7 +266,8 @@ def test_normalisation_joins_korean_spacing_and_keeps_latin_words_apart() -> Non
 WITH_TEXT = {r["id"]: r for r in load(OWN / "with_text.jsonl")}
 
 
-@pytest.mark.parametrize("rid", WITH_TEXT, ids=[f"{r['id']}-{r['family']}-{r['label']}" for r in WITH_TEXT.values()])
+@pytest.mark.parametrize("rid", WITH_TEXT, ids=[f"{r['id']}-{r['family']}-{r['label']}"
+                                                for r in WITH_TEXT.values()])
 def test_the_body_decides(detector: Detector, rid: str) -> None:
     r = WITH_TEXT[rid]
     v = detector.classify(r["title"], r["text"])
@@ -329,8 +330,11 @@ def test_dev_set_floor_from_titles_alone(detector: Detector) -> None:
     assert report.recall >= 0.92, report.format()
 
 
-@pytest.mark.parametrize("name", ["cases.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
-                                  "with_text.jsonl"])
+OWN_SETS = ["cases.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
+            "with_text.jsonl"]
+
+
+@pytest.mark.parametrize("name", OWN_SETS)
 def test_own_labelled_sets_floor(detector: Detector, name: str) -> None:
     report = evaluate(load(OWN / name), detector)
     assert report.precision >= 0.95, report.format()
