@@ -259,8 +259,8 @@ class Detector:
                     continue
                 if key in self._lookup and self._lookup[key][0] != gi:
                     other = groups[self._lookup[key][0]]
-                    raise ValueError(f"relevance: term {term!r} is in both {other.label!r} ({other.category}) "
-                                     f"and {g.label!r} ({g.category})")
+                    raise ValueError(f"relevance: term {term!r} is in both {other.label!r} "
+                                     f"({other.category}) and {g.label!r} ({g.category})")
                 self._lookup.setdefault(key, (gi, term, tuple(implied)))  # shown as first spelled
         self._regex = _compile(self._lookup)
         self._categories = [g.category for g in groups]
@@ -326,7 +326,7 @@ class Detector:
                 else:
                     seen.append(term)
             kind = _ADJACENT.get(categories[gi])
-            if kind == "metro":  # the city's full name; a district or institution has no AI industry of its own
+            if kind == "metro":  # only the city's full name: a district has no AI industry of its own
                 kind = "place" if m.group().endswith(("광역시", "metropolitan city")) else None
             if kind is not None and not hits.own_ai:
                 if kind == "place":
@@ -531,8 +531,8 @@ class EvalReport:
     def format(self) -> str:
         scored = self.tp + self.fp + self.fn + self.tn
         lines = [
-            f"scored: {scored} (pos {self.tp + self.fn}, neg {self.fp + self.tn}; {self.with_text} with text, "
-            f"{self.undecided} undecided)",
+            f"scored: {scored} (pos {self.tp + self.fn}, neg {self.fp + self.tn}; "
+            f"{self.with_text} with text, {self.undecided} undecided)",
             f"precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}  "
             f"(tp {self.tp}, fp {self.fp}, fn {self.fn}, tn {self.tn})",
         ]
@@ -550,7 +550,8 @@ def _line(record: dict[str, Any], v: Verdict) -> str:
     rid = f"[{record['id']}] " if record.get("id") is not None else ""
     call = "relevant" if v.relevant else "not relevant"
     flag = ", undecided" if v.undecided else ""
-    return f"  {rid}{record['title']}\n      → {call}{flag} ({v.score:g}): {'; '.join(v.reasons) or 'no signal'}"
+    why = "; ".join(v.reasons) or "no signal"
+    return f"  {rid}{record['title']}\n      → {call}{flag} ({v.score:g}): {why}"
 
 
 def evaluate(records: Iterable[dict[str, Any]], detector: Detector) -> EvalReport:
