@@ -183,6 +183,22 @@ class CycleReport:
         )
 
 
+_KEYS: dict[str, StoryKey] = {}  # story id -> its grouping key; keys precompute features, so reuse them
+
+
+def _story_key(story: StoryRecord) -> StoryKey:
+    key = _KEYS.get(story.id)
+    if key is None or key.title != story.title:
+        if len(_KEYS) > 20_000:
+            _KEYS.clear()
+        key = _KEYS[story.id] = StoryKey(
+            id=story.id, title=story.title, lead=story.lead,
+            published_at=datetime.fromtimestamp(story.published_at or story.first_seen, KST),
+            url=story.url, outlet=story.outlet,
+        )
+    return key
+
+
 def story_id_for(url: str) -> str:
     return "s" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
 
@@ -411,13 +427,7 @@ class Cycle:
         lead = _lead(article, item)
         key = StoryKey(id="", title=title, lead=lead, published_at=c.published_at, url=c.url, outlet=outlet)
         window = self.config.story_window_hours
-        recent = [
-            StoryKey(id=s.id, title=s.title, lead=s.lead,
-                     published_at=datetime.fromtimestamp(s.published_at or s.first_seen, KST),
-                     url=s.url, outlet=s.outlet)
-            for s in self.state.stories.values()
-            if s.first_seen >= now - window * 3600
-        ]
+        recent = [_story_key(s) for s in self.state.stories.values() if s.first_seen >= now - window * 3600]
         match = find_story(key, recent, window)
         reason = ", ".join(c.verdict.reasons)
         if match is not None:
