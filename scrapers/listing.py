@@ -46,6 +46,7 @@ MIN_GROUP_MEDIAN = 10  # a group whose typical link text is shorter is a menu or
 MAX_DATE_TEXT = 40
 
 _WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # seen in real pages' ledes
 _DATE_LIKE = re.compile(
     r"(?:(?:19|20)\d\d\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*일?\.?"
     r"|\b\d{1,2}[.\-/]\d{1,2}\b(?:\s+\d{1,2}:\d\d)?"
@@ -145,7 +146,7 @@ def _rules() -> _Rules:
 
 
 def _clean(text: str | None) -> str:
-    return _WS.sub(" ", text or "").strip()
+    return _WS.sub(" ", _CONTROL.sub("", text or "")).strip()
 
 
 def _absolute(href: str, base_url: str) -> str:
