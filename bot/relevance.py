@@ -10,21 +10,23 @@ A verdict combines two questions, each answered from term lists (``bot/relevance
   their own; the AI words count once; support and ecosystem terms (전력, 부지, 창업, 인재, 예타, …) add
   only next to AI or infra; AI *applications* (행정, 민원 챗봇, 교통, 교육, 행사) and sports subtract.
   "AI" stops meaning artificial intelligence next to bird-flu words (고병원성, 조류, 가금 …), and the
-  volleyball team AI페퍼스 never contributes its "AI".
+  volleyball team AI페퍼스 never contributes its "AI". A *bare* AI (no infra, ecosystem or facility
+  word beside it) is 광주's AI industry only when it is written as such — "광주 AI", "광주의 인공지능",
+  "AI 광주"; "광주 서구, AI 분리수거함" is AI used somewhere in 광주, which the article must settle.
 
 An item is relevant when the place is 광주광역시, the topic score reaches ``topic_min`` and place score +
 topic score reaches ``threshold``.
 
 **Title first, body when needed.** ``classify(title)`` decides from the title. When the title has strong
 topic signals but no place (or an ambiguous one), the verdict is ``undecided=True`` with
-``relevant=False``; a title whose only place is a bare 광주 is ``relevant=True`` *and* ``undecided=True``
-(the body should confirm it is not 경기 광주); a 광주광역시 title with ecosystem words but no AI word
-(광주테크노파크 … 스타트업 투자 펀드) is ``undecided`` too. Text shorter than ``snippet_chars`` is taken
-for a listing snippet and may leave a verdict undecided; a longer text is the article and has the
-final say. The pipeline reads the article for every relevant or
-undecided item and calls ``classify(title, text)`` again: the body then names the place a headline left
-out, shows a "광주시" to be 경기 광주 (more 경기 광주 markers than unmistakable 광주광역시 ones), turns a
-bare "AI" into bird flu, or supplies the topic of a title that has none.
+``relevant=False``; so is a 광주 title with only a bare AI, or with ecosystem words but no AI word
+(광주테크노파크 … 스타트업 투자 펀드). A title whose only place is a bare 광주 is ``relevant=True`` *and*
+``undecided=True``: the body should confirm it is not 경기 광주. Text shorter than ``snippet_chars`` is
+taken for a listing snippet and may leave a verdict undecided; a longer text is the article and has the
+final say. The pipeline reads the article for every relevant or undecided item and calls
+``classify(title, text)`` again: the body then names the place a headline left out, shows a "광주시"
+to be 경기 광주 (more 경기 광주 markers than unmistakable 광주광역시 ones), turns a bare "AI" into bird
+flu, shows whether a bare AI is industry, or supplies the topic of a title that has none.
 
 **Config overrides** — the ``[relevance]`` table of the config is ``Detector(overrides)``:
 
@@ -65,15 +67,13 @@ CATEGORIES = frozenset({
     "metro", "metro_weak", "district", "facility", "name_infra", "gyeonggi", "name", "elsewhere",
     "avian", "sports", "ai", "ai_abbrev", "ax", "infra", "support", "ecosystem", "application",
 })
-_CORE = ("ai", "ai_abbrev", "ax", "infra")  # topic signals that stand on their own
-_ADDON = ("support", "ecosystem")  # count only next to a core signal
-_PENALTY = ("application", "sports")
+_TOPICS = ("ai", "ai_abbrev", "ax", "infra", "support", "ecosystem")  # what `implies` may name
 _ADJACENT = {"metro": "metro", "metro_weak": "place", "ai": "ai", "ai_abbrev": "ai", "ax": "ai"}
 _GLUE = ("", " ", "의", "형")  # what may stand between 광주 and AI in "광주 AI", "광주의 AI", "광주형 AI"
-_SETTINGS: dict[str, type] = {
-    "threshold": float, "topic_min": float, "undecided_topic_min": float,
-    "body_place_min": int, "body_ai_min": int, "body_chars": int, "snippet_chars": int,
-}
+_SETTINGS = frozenset({
+    "threshold", "topic_min", "undecided_topic_min", "body_place_min", "body_ai_min", "body_chars",
+    "snippet_chars",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,20 +231,18 @@ class Detector:
         weights: dict[str, float] = dict(data.get("weights", {}))
         groups = _load_groups(data, TERMS_FILE.name)
         self._apply_overrides(overrides or {}, settings, weights, groups)
-        for key, kind in _SETTINGS.items():
-            setattr(self, key, kind(settings[key]))
-        self.threshold: float
-        self.topic_min: float
-        self.undecided_topic_min: float
-        self.body_place_min: int
-        self.body_ai_min: int
-        self.body_chars: int
-        self.snippet_chars: int
+        self.threshold = float(settings["threshold"])
+        self.topic_min = float(settings["topic_min"])
+        self.undecided_topic_min = float(settings["undecided_topic_min"])
+        self.body_place_min = int(settings["body_place_min"])
+        self.body_ai_min = int(settings["body_ai_min"])
+        self.body_chars = int(settings["body_chars"])
+        self.snippet_chars = int(settings["snippet_chars"])
 
         self._groups = groups
         first_by_label: dict[str, int] = {}  # implied signals are topics
         for gi, g in enumerate(groups):
-            if g.category in _CORE + _ADDON:
+            if g.category in _TOPICS:
                 first_by_label.setdefault(g.label, gi)
         self._lookup: dict[str, tuple[int, str, tuple[int, ...]]] = {}
         for gi, g in enumerate(groups):
