@@ -132,7 +132,8 @@ def child(args: list[str]) -> tuple[str, dict[str, float]]:
 
 def listing_urls(bases: list[str], n: int) -> list[str]:
     """N listing URLs, round robin over the hosts (source i on host i mod hosts)."""
-    return [f"{bases[i % len(bases)]}/news/articleList.html?sc_section_code=S{i // len(bases)}" for i in range(n)]
+    hosts = len(bases)
+    return [f"{bases[i % hosts]}/news/articleList.html?sc_section_code=S{i // hosts}" for i in range(n)]
 
 
 def bot_floor(n: int, hosts: int, per_host: int, delay: float) -> float:
@@ -179,12 +180,15 @@ def run_cycles(report: Report, args: argparse.Namespace, sizes: list[int]) -> di
                 uw = urlwatch_run.run(urls)
                 if uw is not None:
                     uw["first"]["server"] = urlwatch_run_stats(control)
+                    uw["filtered"] = urlwatch_run.run(urls, filtered=True)
+                    urlwatch_run_stats(control)
             results[n] = {"bot": bot, "proc": proc, "urlwatch": uw,
                           "floor": bot_floor(n, len(bases), args.per_host, args.delay),
                           "uw_floor": urlwatch_floor(n, args.delay)}
             first = bot["first"]
-            print(f"  N={n}: bot {first['wall']:.2f} s wall, {first['cpu']:.2f} s CPU; "
-                  + (f"urlwatch {uw['first']['wall']:.2f} s wall" if uw else "urlwatch not run"), file=sys.stderr)
+            other = f"urlwatch {uw['first']['wall']:.2f} s wall" if uw else "urlwatch not run"
+            print(f"  N={n}: bot {first['wall']:.2f} s wall, {first['cpu']:.2f} s CPU; {other}",
+                  file=sys.stderr)
     return results
 
 
@@ -218,7 +222,7 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
         report.emit("urlwatch: not installed (`make bench` installs it), not compared.")
         report.emit()
         return
-    report.emit("### Side by side: the same N URLs, whole processes (start-up included), first and second run")
+    report.emit("### Side by side with urlwatch: the same N URLs, first and second run")
     report.emit()
     rows = []
     for n, r in results.items():
@@ -238,6 +242,19 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
     report.table(["N", "floor s bot / urlwatch", "1st wall s bot / urlwatch", "2nd wall s bot / urlwatch",
                   "CPU s, both runs, bot / urlwatch", "peak RSS MB bot / urlwatch",
                   "urlwatch requests (both runs)"], rows)
+    rows = []
+    for n, r in results.items():
+        uw = r["urlwatch"]
+        if uw is None or uw.get("filtered") is None:
+            continue
+        f = uw["filtered"]
+        rows.append([f"{n:,}", f"{f['first']['wall']:.2f}", f"{f['next']['wall']:.2f}",
+                     f"{f['first']['cpu'] + f['next']['cpu']:.2f}", f"{f['peak_rss']:.0f}"])
+    if rows:
+        report.emit("urlwatch with the filters a user would add to watch headlines only "
+                    "(`css: h4.titles a`, `html2text`):")
+        report.emit()
+        report.table(["N", "1st wall s", "2nd wall s", "CPU s, both runs", "peak RSS MB"], rows)
     report.emit("The bot's walls are its cycles inside one process; its CPU and RSS are the whole process "
                 "(start-up, both cycles). urlwatch's are two whole processes. urlwatch runs 10 threads over "
                 "all hosts at once (its floor: delay × ⌈N ÷ 10⌉); the bot runs per-host caps (its floor: "
@@ -258,7 +275,8 @@ def run_micro(report: Report, args: argparse.Namespace) -> dict[str, Any]:
         [f.name, f.kind, f"{f.kb:.0f}", str(f.items), f"{f.ms_per_page:.1f}", f"{f.parse_ms:.1f}",
          f"{f.ms_per_100kb:.1f}"] for f in figures])
     count, rate = micro.titles_per_second(1 if quick else 3)
-    report.emit(f"Titles classified per second (title only, {count:,} real headlines cycled): **{rate:,.0f}**")
+    report.emit(f"Titles classified per second (title only, {count:,} real headlines cycled): "
+                f"**{rate:,.0f}**")
     report.emit()
     report.emit("### State file (`StateStore.save` with fsync and .bak, `StateStore.load`), median of runs")
     report.emit()
@@ -276,16 +294,19 @@ def run_daemon(report: Report, args: argparse.Namespace) -> list[dict[str, Any]]
     n = min(args.daemon_sources, args.hosts)
     report.emit(f"### Daemon memory over {args.cycles:,} consecutive cycles ({n} sources on "
                 f"{n} hosts, no delay, 2 new headlines per source per poll, every 37th relevant "
-                "and posted through the dry-run sender; simulated 10 minutes between cycles, retention 1 day)")
+                "and posted through the dry-run sender; simulated 10 minutes between cycles, "
+                "retention 1 day)")
     report.emit()
     with servers(n, 1, 0.0, rolling=2, relevant_every=37) as info:
         urls = listing_urls(info["bases"], n)
-        out, _ = child(["bench.daemon_memory", "--cycles", str(args.cycles), "--every", str(args.every), *urls])
+        out, _ = child(["bench.daemon_memory", "--cycles", str(args.cycles), "--every", str(args.every),
+                        *urls])
     rows = [json.loads(line) for line in out.splitlines() if line.strip()]
     report.table(["cycle", "RSS MB", "seen", "stories", "outbox", "posts", "state KB", "simulated days",
                   "wall s", "CPU s"], [
         [f"{r['cycle']:,}", f"{r['rss_mb']:.1f}", f"{r['seen']:,}", str(r["stories"]), str(r["outbox"]),
-         str(r["posts"]), str(r["state_kb"]), f"{r['simulated_days']:.1f}", f"{r['wall']:.1f}", f"{r['cpu']:.1f}"]
+         str(r["posts"]), str(r["state_kb"]), f"{r['simulated_days']:.1f}", f"{r['wall']:.1f}",
+         f"{r['cpu']:.1f}"]
         for r in rows])
     return rows
 
@@ -304,12 +325,14 @@ def judge(report: Report, args: argparse.Namespace, cycles: dict[int, dict[str, 
         r = cycles[200]
         ratio = r["bot"]["first"]["wall"] / r["floor"]
         add(f"200 sources, 10 hosts, 0.2 s: wall ≤ {TARGET_FLOOR_RATIO}× floor",
-            f"{r['bot']['first']['wall']:.2f} s ÷ {r['floor']:.2f} s = {ratio:.2f}×", ratio <= TARGET_FLOOR_RATIO)
+            f"{r['bot']['first']['wall']:.2f} s ÷ {r['floor']:.2f} s = {ratio:.2f}×",
+            ratio <= TARGET_FLOOR_RATIO)
     if micro_results:
         worst = max(micro_results["listings"], key=lambda f: f.ms_per_100kb)
         generated = micro_results["listings"][0]
         add(f"≤ {TARGET_MS_PER_100KB:g} ms CPU per 100 KB listing parsed and classified",
-            f"{generated.ms_per_100kb:.1f} ms (generated NDSoft list); worst real page {worst.ms_per_100kb:.1f} ms",
+            f"{generated.ms_per_100kb:.1f} ms (generated NDSoft list); worst real page "
+            f"{worst.ms_per_100kb:.1f} ms",
             all(f.ms_per_100kb <= TARGET_MS_PER_100KB for f in micro_results["listings"]))
         if 100_000 in micro_results["state"]:
             save = micro_results["state"][100_000]["save_wall"]
@@ -317,12 +340,14 @@ def judge(report: Report, args: argparse.Namespace, cycles: dict[int, dict[str, 
                 save <= TARGET_STATE_SAVE_S)
     if 1000 in cycles:
         peak = cycles[1000]["proc"]["peak_rss"]
-        add(f"peak RSS ≤ {TARGET_PEAK_RSS_MB:.0f} MB at 1,000 sources", f"{peak:.0f} MB", peak <= TARGET_PEAK_RSS_MB)
+        add(f"peak RSS ≤ {TARGET_PEAK_RSS_MB:.0f} MB at 1,000 sources", f"{peak:.0f} MB",
+            peak <= TARGET_PEAK_RSS_MB)
     if daemon and len(daemon) >= 3:
         settled = daemon[len(daemon) // 3]  # the state reached its steady size well before this point
         growth = daemon[-1]["rss_mb"] - settled["rss_mb"]
         add(f"flat daemon memory (≤ {TARGET_FLAT_MB:g} MB growth after the state settles)",
-            f"{settled['rss_mb']:.1f} MB at cycle {settled['cycle']} → {daemon[-1]['rss_mb']:.1f} MB at cycle "
+            f"{settled['rss_mb']:.1f} MB at cycle {settled['cycle']} → {daemon[-1]['rss_mb']:.1f} MB "
+            "at cycle "
             f"{daemon[-1]['cycle']} ({growth:+.1f} MB)", growth <= TARGET_FLAT_MB)
     if rows:
         report.emit("### Targets")

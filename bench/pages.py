@@ -29,8 +29,11 @@ SUBJECTS = ["겨울철 한파 대비 취약계층 점검", "시내버스 노선 
             "고교 신입생 배정 결과 발표", "청소년 오케스트라 정기 공연", "프로축구 홈 개막전 매진",
             "야구장 리모델링 설계 공모", "한우 브랜드 가격 안정 대책", "섬 지역 여객선 증편"]
 TAILS = ["", "…주민 호응", "…내달까지", "…예산 12억 투입", "…현장 점검", "…시민 의견 수렴", "…올해 첫 시행"]
-RELEVANT = ["광주 국가 AI 데이터센터 {n}단계 착공…GPU {g}장 규모", "광주시, AI 집적단지 {n}차 사업 예타 통과",
-            "광주 인공지능 데이터센터에 기업 {g}곳 입주 협약", "광주 AI 컴퓨팅센터 유치 확정…{n}천억 투입"]
+RELEVANT = ["{co}, 광주 국가 AI 데이터센터에 GPU {g}장 공급", "광주시·{co}, AI 집적단지 {n}차 사업 협약",
+            "{co} 광주 인공지능 데이터센터 입주…{g}억 투자", "광주 AI 컴퓨팅센터 {n}단계에 {co} 참여",
+            "{co}, 광주 첨단3지구에 AI 연구소 개소"]
+COMPANY_SYLLABLES = "가나다라마바사아자차카타파하한국대성진우현서윤태"
+COMPANY_SUFFIXES = ["테크", "AI", "클라우드", "시스템즈", "랩스", "네트웍스"]
 LEAD = ("지역 주민과 관계 기관이 참여한 가운데 관련 사업이 차례로 추진되고 있으며 담당 부서는 "
         "시민 불편을 최소화하기 위해 현장 안내를 강화하겠다고 밝혔다.")
 
@@ -38,7 +41,8 @@ LEAD = ("지역 주민과 관계 기관이 참여한 가운데 관련 사업이 
 def headline(article_id: int, relevant_every: int = 0) -> str:
     rng = random.Random(article_id)
     if relevant_every and article_id % relevant_every == 0:
-        return rng.choice(RELEVANT).format(n=rng.randint(2, 9), g=rng.randint(10, 99) * 100)
+        company = "".join(rng.choices(COMPANY_SYLLABLES, k=2)) + rng.choice(COMPANY_SUFFIXES)
+        return rng.choice(RELEVANT).format(co=company, n=rng.randint(2, 9), g=rng.randint(10, 99) * 100)
     return f"{rng.choice(PLACES)}, {rng.choice(SUBJECTS)}{rng.choice(TAILS)}"
 
 
@@ -67,44 +71,51 @@ def listing_page(host_index: int, page_index: int, newest_id: int, *, relevant_e
     now = now or datetime.now(KST)
     outlet = OUTLETS[host_index % len(OUTLETS)]
     section = SECTIONS[page_index % len(SECTIONS)]
-    nav = "".join(
-        f'<li><a href="/news/articleList.html?sc_section_code=S1N{i}&amp;view_type=sm">{SECTIONS[i % 8]} {i}</a></li>'
-        for i in range(60)
-    )
+    list_url = "/news/articleList.html?sc_section_code=S"
+    nav = "".join(f'<li><a href="{list_url}1N{i}&amp;view_type=sm">{SECTIONS[i % 8]} {i}</a></li>'
+                  for i in range(60))
     items = []
     for article_id in range(newest_id, newest_id - ITEMS_PER_PAGE, -1):
         title = headline(article_id, relevant_every)
         when = _when(article_id, now).strftime("%Y.%m.%d %H:%M")
         href = f"/news/articleView.html?idxno={article_id}"
+        thumb = f"/news/thumbnail/{article_id}_sm.jpg"
         items.append(
-            f'<li>\n<a href="{href}" class="thumb"><img src="/news/thumbnail/{article_id}_sm.jpg" alt=""></a>\n'
+            f'<li>\n<a href="{href}" class="thumb"><img src="{thumb}" alt=""></a>\n'
             f'<h4 class="titles"><a href="{href}" target="_top">{title}</a></h4>\n'
-            f'<p class="lead line-6x2"><a href="{href}" target="_top" class="line-height-3-2x">{LEAD}</a></p>\n'
+            f'<p class="lead line-6x2"><a href="{href}" target="_top" class="line-height-3-2x">'
+            f"{LEAD}</a></p>\n"
             f'<span class="byline"><em>{section}</em><em>김기자 기자</em><em>{when}</em></span>\n</li>\n'
         )
     popular = "".join(
-        f'<li><span class="number">{i + 1}</span><a href="/news/articleView.html?idxno={newest_id - 200 - i}">'
-        f'{headline(newest_id - 200 - i)}</a></li>' for i in range(10)
+        f'<li><span class="number">{i + 1}</span>'
+        f'<a href="/news/articleView.html?idxno={old}">{headline(old)}</a></li>'
+        for i, old in enumerate(range(newest_id - 200, newest_id - 210, -1))
     )
-    body = (
-        f'<!DOCTYPE html>\n<html lang="ko">\n<head>\n<meta charset="utf-8">\n<title>{section} - {outlet}</title>\n'
-        f'<link rel="canonical" href="/news/articleList.html?sc_section_code=S{page_index}&amp;view_type=sm">\n'
-        "<script>\n window.adSlots = [];\n{filler}</script>\n</head>\n<body>\n<div id=\"user-wrap\">\n"
+    paging = "".join(f'<li><a href="{list_url}{page_index}&amp;page={p}">{p}</a></li>' for p in range(2, 11))
+    head = (
+        '<!DOCTYPE html>\n<html lang="ko">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{section} - {outlet}</title>\n"
+        f'<link rel="canonical" href="{list_url}{page_index}&amp;view_type=sm">\n'
+        "<script>\n window.adSlots = [];\n"
+    )
+    rest = (
+        '</script>\n</head>\n<body>\n<div id="user-wrap">\n'
         f'<header id="user-header"><h1 class="logo"><a href="/">{outlet}</a></h1>\n'
         f'<nav id="user-nav"><ul class="nav-menu">{nav}</ul></nav></header>\n'
         '<div id="user-container"><div class="float-center max-width-1080">\n'
-        f'<section id="section-list" class="user-section"><header class="box-title"><h3>{section}</h3></header>\n'
+        '<section id="section-list" class="user-section">'
+        f'<header class="box-title"><h3>{section}</h3></header>\n'
         f'<ul class="type2">\n{"".join(items)}</ul>\n'
-        '<div class="paging"><ul>' + "".join(
-            f'<li><a href="/news/articleList.html?page={p}&amp;sc_section_code=S{page_index}">{p}</a></li>'
-            for p in range(2, 11)) + "</ul></div></section>\n"
-        '<aside id="aside-wrap" class="side-wrap"><article class="box-skin"><header class="header"><h3>많이 본 뉴스'
-        f'</h3></header><ol class="auto-article">{popular}</ol></article></aside>\n</div></div>\n'
+        f'<div class="paging"><ul>{paging}</ul></div></section>\n'
+        '<aside id="aside-wrap" class="side-wrap"><article class="box-skin">'
+        '<header class="header"><h3>많이 본 뉴스</h3></header>'
+        f'<ol class="auto-article">{popular}</ol></article></aside>\n</div></div>\n'
         f'<footer id="user-footer"><address>광주광역시 동구 금남로 000 · {outlet}</address>'
         '<a href="https://www.ndsoft.co.kr">Powered by NDSoft</a></footer>\n</div>\n</body>\n</html>\n'
     )
-    pad = size - len(body.replace("{filler}", "").encode())
-    return body.replace("{filler}", _filler(max(pad, 0), host_index * 1000 + page_index)).encode()
+    pad = size - len(head.encode()) - len(rest.encode())
+    return (head + _filler(max(pad, 0), host_index * 1000 + page_index) + rest).encode()
 
 
 def article_page(article_id: int, *, relevant_every: int = 0, now: datetime | None = None) -> bytes:
