@@ -89,7 +89,8 @@ async def poll_source(
             etag=memory.etag if conditional and memory else None,
             last_modified=memory.last_modified if conditional and memory else None,
             encoding=source.encoding,
-            **({"headers": headers} if headers else {}),
+            headers=headers,
+            robots=source.type != "naver_api",  # an API called with keys is not crawling
         )
         poll.status, poll.etag, poll.last_modified = result.status, result.etag, result.last_modified
         if result.not_modified:
