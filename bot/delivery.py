@@ -287,13 +287,19 @@ def _answer_lost(exc: BaseException) -> bool:
     PTB maps every httpx timeout to TimedOut (the pool timeout excepted, which it says was not sent) and
     other transport errors to NetworkError("httpx.<Class>: ..."); a refused connection never arrived.
     """
+    if isinstance(exc, TimedOut):
+        return not _never_arrived(exc)
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        return str(exc).startswith("httpx.") and not _never_arrived(exc)
+    return False
+
+
+def _never_arrived(exc: BaseException) -> bool:
+    """The request was certainly not received: no connection could be made, or none was free."""
     text = str(exc)
     if isinstance(exc, TimedOut):
-        return "pool timeout" not in text.lower()
-    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-        never_arrived = text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
-        return text.startswith("httpx.") and not never_arrived
-    return False
+        return "pool timeout" in text.lower()
+    return isinstance(exc, NetworkError) and text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
 
 
 def _chat_key(chat_id: int | str) -> str:
@@ -325,6 +331,7 @@ class _Run:
         self.token = getattr(sender, "token", None)
         self.report = DeliveryReport()
         self.limiters: dict[str, FloodLimiter] = {}
+        self.unreachable = 0  # consecutive attempts that could not connect, for their backoff
 
     # -- helpers -----------------------------------------------------------------------------------
     def target(self, entry: OutboxEntry) -> int | str:
@@ -442,11 +449,13 @@ class _Run:
             log.warning("delivery: flood control on %s, waiting %.1f s", chat, wait)
             entry.last_error = self.error_text(exc)
             entry.not_before = lim.blocked_until
+            self.save()
             if self.deadline is not None and lim.blocked_until > self.deadline:
-                self.save()
                 return _Outcome.STOP
             return _Outcome.RETRY_NOW
         except ChatMigrated as exc:
+            if exc.new_chat_id == chat:  # a server that keeps saying so must not loop us
+                return self.transient(entry, chat, exc)
             self.report.retries += 1
             log.warning("delivery: chat %s migrated to %s; update [telegram] chat_id", chat, exc.new_chat_id)
             if entry.chat_id is None:
@@ -502,10 +511,17 @@ class _Run:
         return _Outcome.CHAT_BLOCKED
 
     def transient(self, entry: OutboxEntry, chat: int | str, exc: BaseException) -> str:
+        """Back off and retry later. Attempts that never reached Telegram (no connection: our network
+        or theirs is down) are not held against the entry, so an outage does not park the whole queue."""
         now = self.clock()
-        entry.attempts += 1
         entry.last_error = self.error_text(exc)
         self.report.retries += 1
+        if _never_arrived(exc):
+            self.unreachable += 1
+            failures = self.unreachable
+        else:
+            entry.attempts += 1
+            failures = entry.attempts
         if _answer_lost(exc):
             entry.lost_answers += 1
             self.remember_send(chat, now)
@@ -514,10 +530,16 @@ class _Run:
                       alert=entry.kind != "alert")
             self.save()
             return _Outcome.FAILED
-        delay = min(self.backoff_max, self.backoff_base * 2 ** (entry.attempts - 1))
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
         entry.not_before = now + delay
-        log.warning("delivery: %s %s attempt %d failed (%s); retry in %.1f s", entry.kind, entry.id,
-                    entry.attempts, entry.last_error, delay)
+        if self.unreachable >= self.config.max_attempts:
+            self.report.stopped = (f"Telegram could not be reached {self.unreachable} times in a row "
+                                   f"({entry.last_error}); what is pending waits for the next run")
+            log.error("delivery: %s", self.report.stopped)
+            self.save()
+            return _Outcome.STOP
+        log.warning("delivery: %s %s failed (%s; %d counted attempts); retry in %.1f s", entry.kind, entry.id,
+                    entry.last_error, entry.attempts, delay)
         self.save()
         return _Outcome.BACKOFF
 
@@ -578,24 +600,29 @@ class _Run:
         return self.report
 
     def next_entry(self, stopped: set[str]) -> OutboxEntry | None:
-        """The first pending entry, in outbox order, of a chat that may still send in this run.
+        """The entry to send next: of each chat's first pending entry, the one that may go soonest.
 
-        Entries of one chat go strictly in order: a chat whose head entry is backing off waits.
+        Entries of one chat go strictly in outbox order (a chat whose head entry backs off waits); between
+        chats, an alert to an admin can go while the channel waits out its flood spacing.
         """
         now = self.clock()
-        seen_chats: set[str] = set()
+        heads: dict[str, OutboxEntry] = {}
         for entry in self.state.outbox:
             if entry.status != "pending" or f"skip:{entry.id}" in stopped:
                 continue
-            key = _chat_key(self.target(entry))
-            if key in stopped or key in seen_chats:
+            chat = self.target(entry)
+            key = _chat_key(chat)
+            if key in stopped or key in heads:
                 continue
-            if self.blocked_until(self.target(entry)) > now:
+            if self.blocked_until(chat) > now:
                 stopped.add(key)
                 continue
-            seen_chats.add(key)
-            return entry
-        return None
+            heads[key] = entry
+
+        def ready_at(entry: OutboxEntry) -> float:
+            return max(entry.not_before or 0.0, self.limiter(self.target(entry)).next_slot(now))
+
+        return min(heads.values(), key=ready_at, default=None)  # ties: the earlier in the outbox
 
 
 async def deliver_pending(

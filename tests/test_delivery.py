@@ -435,3 +435,45 @@ async def test_a_backlog_within_the_threshold_goes_out_post_by_post(tg, store, s
     await deliver(state, store, sender, tg, config=config)
 
     assert tg.sent_messages(tg.channel_id) == ["a", "b", "c"]
+
+
+async def test_an_unreachable_telegram_parks_nothing_and_stops_the_run(tg, store):
+    import socket
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    cfg = TelegramConfig(bot_token=tg.token, chat_id=tg.channel_id, api_base_url=f"http://127.0.0.1:{dead_port}")
+    down = TelegramSender(cfg, trust_env=False, connect_timeout=1.0)
+    state = State()
+    entries = queue_posts(state, ["x", "y"])
+    try:
+        report = await deliver(state, store, down, tg, config=DeliveryConfig(max_attempts=3))
+    finally:
+        await down.close()
+
+    assert report.stopped and "could not be reached 3 times" in report.stopped
+    assert [(e.status, e.attempts, e.lost_answers) for e in entries] == [("pending", 0, 0)] * 2
+    assert tg.calls == []
+
+    up = TelegramSender(telegram_config(tg), trust_env=False)
+    try:
+        await deliver(state, store, up, tg, clock=lambda: time.time() + 60)
+    finally:
+        await up.close()
+    assert tg.sent_messages(tg.channel_id) == ["x", "y"]
+
+
+async def test_an_alert_goes_out_while_the_channel_waits_its_spacing(tg, store, sender):
+    state = State()
+    queue_posts(state, ["p1", "p2", "p3"])
+    state.outbox.append(OutboxEntry(id="a1", kind="alert", text="⚠️ 경고", created_at=time.time(),
+                                    chat_id=tg.admin_id))
+    config = DeliveryConfig(min_interval_seconds=0.5)
+
+    await deliver(state, store, sender, tg, config=config)
+
+    order = [c.params["chat_id"] for c in tg.calls_to("sendMessage")]
+    assert order == [tg.channel_id, tg.admin_id, tg.channel_id, tg.channel_id]
+    channel_times = [c.at for c in sends(tg, tg.channel_id)]
+    assert all(b - a >= 0.5 for a, b in itertools.pairwise(channel_times))
