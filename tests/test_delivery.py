@@ -14,12 +14,13 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.config import DeliveryConfig, TelegramConfig
 from bot.delivery import DryRunSender, TelegramSender, deliver_pending, scrub
 from state.store import OutboxEntry, State, StateStore, StoryRecord
-from tests.servers.telegram_api import Call, Chat, Fault, TelegramApiServer
+from tests.servers.telegram_api import CHANNEL_USERNAME, Call, Chat, Fault, TelegramApiServer
 
 FAST = DeliveryConfig(max_per_minute=20, min_interval_seconds=0.0, max_attempts=4)
 BACKOFF = 0.05  # seconds; the first retry after a transient failure
@@ -477,3 +478,83 @@ async def test_an_alert_goes_out_while_the_channel_waits_its_spacing(tg, store, 
     assert order == [tg.channel_id, tg.admin_id, tg.channel_id, tg.channel_id]
     channel_times = [c.at for c in sends(tg, tg.channel_id)]
     assert all(b - a >= 0.5 for a, b in itertools.pairwise(channel_times))
+
+
+# -- the fake server itself: it answers like the real Bot API ------------------------------------------
+
+
+def api(tg: TelegramApiServer, method: str, **kwargs: object) -> httpx.Response:
+    with httpx.Client(trust_env=False, timeout=5) as client:
+        return client.post(f"{tg.base_url}{tg.token}/{method}", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("text", "description"), [
+    pytest.param("<p>x</p>", 'can\'t parse entities: Unsupported start tag "p" at byte offset 0', id="p"),
+    pytest.param("가 < 나", 'can\'t parse entities: Unsupported start tag "" at byte offset 4',
+                 id="stray-lt"),
+    pytest.param("<b>x</i>", 'can\'t parse entities: Unmatched end tag at byte offset 4, expected "</b>", '
+                 'found "</i>"', id="unmatched"),
+    pytest.param("x</b>", "can't parse entities: Unexpected end tag at byte offset 1", id="unexpected-end"),
+    pytest.param("<b>x", 'can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+                 id="unclosed"),
+    pytest.param("<span>x</span>", 'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte '
+                 "offset 0", id="span"),
+    pytest.param("", "message text is empty", id="empty"),
+    pytest.param("  <b> </b> ", "text must be non-empty", id="blank-after-parsing"),
+    pytest.param("&amp;" * 4097, "message is too long", id="4097-visible"),
+])
+def test_the_fake_rejects_messages_like_telegram(tg, text, description):
+    data = {"chat_id": str(tg.channel_id), "text": text, "parse_mode": "HTML"}
+    response = api(tg, "sendMessage", data=data)
+
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+
+
+def test_the_fake_counts_visible_characters_and_accepts_json_bodies(tg):
+    ok = api(tg, "SENDMESSAGE", json={"chat_id": f"@{CHANNEL_USERNAME}",
+                                      "text": "<b>" + "&lt;" * 4096 + "</b>", "parse_mode": "html"})
+
+    assert ok.status_code == 200
+    message = ok.json()["result"]
+    assert message["chat"]["type"] == "channel" and message["sender_chat"]["id"] == tg.channel_id
+    assert message["text"] == "<" * 4096
+    assert message["entities"] == [{"type": "bold", "offset": 0, "length": 4096}]
+    assert tg.channel_content(visible=True) == {1: "<" * 4096}
+
+
+def test_the_fake_routes_and_authenticates_like_telegram(tg):
+    with httpx.Client(trust_env=False, timeout=5) as client:
+        wrong_token = client.post(f"{tg.base_url}123:wrong/getMe")
+        no_method = client.post(f"{tg.base_url}{tg.token}/sendPigeon")
+        outside = client.post(f"http://127.0.0.1:{tg.port}/favicon.ico")
+    me = api(tg, "getme")
+
+    assert (wrong_token.status_code, wrong_token.json()["description"]) == (401, "Unauthorized")
+    assert (no_method.status_code, no_method.json()["description"]) == (404, "Not Found: method not found")
+    assert outside.status_code == 404
+    assert me.json()["result"]["username"] == tg.bot_username and me.json()["result"]["is_bot"] is True
+
+
+def test_the_fake_long_polls_updates_and_honours_the_offset(tg):
+    started = time.monotonic()
+    assert api(tg, "getUpdates", data={"timeout": "1"}).json() == {"ok": True, "result": []}
+    assert time.monotonic() - started >= 0.9
+
+    first = tg.push_command(tg.admin_id, "/status now")
+    [update] = api(tg, "getUpdates", data={"timeout": "1"}).json()["result"]
+    assert update["update_id"] == first
+    assert update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 7}]
+    assert update["message"]["from"]["id"] == tg.admin_id
+    assert api(tg, "getUpdates", data={"offset": str(first + 1), "timeout": "0"}).json()["result"] == []
+
+
+def test_the_fake_refuses_edits_that_change_nothing_or_miss(tg):
+    api(tg, "sendMessage", data={"chat_id": str(tg.channel_id), "text": "<b>a</b>", "parse_mode": "HTML"})
+    same = api(tg, "editMessageText", data={"chat_id": str(tg.channel_id), "message_id": "1",
+                                            "text": "<b>a</b>", "parse_mode": "HTML"})
+    missing = api(tg, "editMessageText", data={"chat_id": str(tg.channel_id), "message_id": "9", "text": "b"})
+
+    assert same.status_code == 400
+    assert same.json()["description"].startswith("Bad Request: message is not modified")
+    assert missing.json()["description"] == "Bad Request: message to edit not found"

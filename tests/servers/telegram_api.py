@@ -429,7 +429,8 @@ class TelegramApiServer:
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self.host, self.port = self._server.server_address[:2]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-telegram", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-telegram", daemon=True)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @property
@@ -522,11 +523,13 @@ class TelegramApiServer:
             wanted = None if chat_id is None else self._resolve(chat_id, strict=False)
             return [self.messages[k].sent_html for k in self._order if wanted is None or k[0] == wanted]
 
-    def channel_content(self, chat_id: int | str | None = None) -> dict[int, str]:
-        """message_id → the raw HTML currently shown (after edits), for one chat (default: the channel)."""
+    def channel_content(self, chat_id: int | str | None = None, *, visible: bool = False) -> dict[int, str]:
+        """message_id → what one chat (default: the channel) shows now, after edits: the raw HTML as
+        submitted, or with ``visible=True`` the text a reader sees (tags removed, entities decoded)."""
         with self._lock:
             cid = self._resolve(CHANNEL_ID if chat_id is None else chat_id, strict=False)
-            return {mid: self.messages[(c, mid)].html for c, mid in self._order if c == cid}
+            return {mid: (self.messages[(c, mid)].text if visible else self.messages[(c, mid)].html)
+                    for c, mid in self._order if c == cid}
 
     def stored(self, chat_id: int | str | None = None) -> list[StoredMessage]:
         with self._lock:
