@@ -127,3 +127,42 @@ def test_health_endpoint_and_metrics(setup: tuple[Path, Path], telegram: Telegra
         assert daemon.stop()[0] == 0
     finally:
         daemon.kill()
+
+
+def test_admin_commands_pause_resume_latest_sources_check(
+        setup: tuple[Path, Path], outlets: Outlets, telegram: TelegramApiServer) -> None:
+    config, log = setup
+    config.write_text(config.read_text(encoding="utf-8").replace('http_listen = "127.0.0.1:0"\n', ""),
+                      encoding="utf-8")
+    daemon = Daemon(config, telegram, log)
+    admin = telegram.admin_id
+
+    def answers() -> list[str]:
+        return telegram.sent_messages(admin)
+
+    def ask(command: str) -> str:
+        before = len(answers())
+        telegram.push_command(admin, command)
+        wait_for(lambda: len(answers()) > before, what=f"the answer to {command}")
+        return answers()[before]
+
+    try:
+        wait_for(lambda: len(telegram.sent_messages(telegram.channel_id)) >= 3, what="the first posts")
+        assert "멈췄습니다" in ask("/pause")
+        outlets.add(Story("kwangju", "paused", "광주 AI 집적단지에 GPU 클라우드 센터 추가 개소",
+                          ["광주광역시는 인공지능 집적단지에 GPU 클라우드 센터를 추가로 열었다고 밝혔다."],
+                          timedelta(minutes=1), True))
+        time.sleep(8)  # two poll intervals: found and queued, but not sent
+        assert len(telegram.sent_messages(telegram.channel_id)) == 3
+        assert "대기 중" in ask("/resume")
+        wait_for(lambda: len(telegram.sent_messages(telegram.channel_id)) == 4, what="the held post")
+
+        latest = ask("/latest 2")
+        assert "GPU 클라우드 센터" in latest and latest.count("<a href=") == 2
+        sources = ask("/sources")
+        assert all(name in sources for name in ("광주일보", "남도일보", "뉴스피드"))
+        checked = ask(f"/check {outlets.listing_urls['남도일보']}")
+        assert "첨단3지구 AI 집적단지 입주 기업 100곳 돌파" in checked
+        assert daemon.stop()[0] == 0
+    finally:
+        daemon.kill()
