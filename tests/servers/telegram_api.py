@@ -299,14 +299,14 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             if i >= n or text[i] != ">":
                 raise fail(f"Unclosed end tag at byte offset {cur.byte(begin)}")
             i += 1
-            name, start, attrs = stack[-1]
+            name, start, open_attrs = stack[-1]
             if end_name and end_name != name:
                 raise fail(f'Unmatched end tag at byte offset {cur.byte(begin)}, expected "</{name}>", '
                            f'found "</{end_name}>"')
             stack.pop()
             length = out_utf16 - start
             if length > 0:
-                entities.append(_entity(name, start, length, attrs))
+                entities.append(_entity(name, start, length, open_attrs))
             continue
         while i < n and not text[i].isspace() and text[i] != ">":
             i += 1
@@ -428,7 +428,8 @@ class TelegramApiServer:
         self.add_chat(Chat(ADMIN_ID, "private", first_name="Admin", bot_status="member"))
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
-        self.host, self.port = self._server.server_address[:2]
+        self.host: str = str(self._server.server_address[0])
+        self.port: int = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="fake-telegram", daemon=True)
 
@@ -498,7 +499,7 @@ class TelegramApiServer:
         command = text.split()[0] if text.strip() else text
         user_id = chat_id if from_id is None else from_id
         chat = self.chats.get(chat_id)
-        message = {
+        message: dict[str, Any] = {
             "message_id": self._take_message_id(chat_id),
             "date": int(time.time()),
             "chat": chat.to_json() if chat else {"id": chat_id, "type": "private", "first_name": first_name},
