@@ -76,6 +76,7 @@ class DigestConfig:
 @dataclass(frozen=True, slots=True)
 class DeliveryConfig:
     backfill_hours: float = 24.0
+    max_age_hours: float = 168.0  # a new-to-us item published longer ago than this is recorded, not posted
     max_per_minute: int = 20
     min_interval_seconds: float = 3.0
     max_attempts: int = 8  # transient failures before an item is parked as failed and the admins alerted
@@ -236,7 +237,7 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
 
     dl = _table(data, "delivery", where)
     w = f"{where} [delivery]"
-    _unknown(dl, {"backfill_hours", "max_per_minute", "min_interval_seconds", "max_attempts",
+    _unknown(dl, {"backfill_hours", "max_age_hours", "max_per_minute", "min_interval_seconds", "max_attempts",
                   "backlog_digest_threshold", "digest"}, w)
     dg = _table(dl, "digest", w)
     _unknown(dg, {"enabled", "time"}, f"{w} digest")
@@ -249,6 +250,7 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
         raise ConfigError(f"{w} digest: time must be HH:MM (KST), got {digest_time!r}") from None
     delivery = DeliveryConfig(
         backfill_hours=_typed(dl, "backfill_hours", float, 24.0, w),
+        max_age_hours=_typed(dl, "max_age_hours", float, 168.0, w),
         max_per_minute=_typed(dl, "max_per_minute", int, 20, w),
         min_interval_seconds=_typed(dl, "min_interval_seconds", float, 3.0, w),
         max_attempts=_typed(dl, "max_attempts", int, 8, w),

@@ -393,6 +393,7 @@ class Cycle:
     def _queue(self, candidates: list[Candidate]) -> None:
         now = self.clock()
         backfill = self.config.delivery.backfill_hours * 3600
+        max_age = self.config.delivery.max_age_hours * 3600
         # Oldest first, so the channel reads in order.
         candidates.sort(key=lambda c: (_epoch(c.published_at) or now))
         for c in candidates:
@@ -419,6 +420,12 @@ class Cycle:
                     log.info("record %r (%s): first poll, older than the backfill window", c.item.title,
                              c.source.name)
                     continue
+            elif published is not None and published < now - max_age:
+                # New to us but old news: an archive page or a reshuffled list, not a story to post.
+                self.report.backfilled += 1
+                log.info("record %r (%s): published %s, older than max_age_hours", c.item.title,
+                         c.source.name, c.published_at)
+                continue
             self._add_to_story(c, now)
 
     def _add_to_story(self, c: Candidate, now: float) -> None:

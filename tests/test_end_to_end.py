@@ -109,3 +109,16 @@ def test_backfill_zero_posts_nothing_from_a_first_poll(tmp_path: Path, outlets: 
     code, _, err = once(config, telegram)
     assert code == 0, err
     assert telegram.sent_messages(telegram.channel_id) == []
+
+
+def test_old_news_newly_listed_is_recorded_not_posted(tmp_path: Path, outlets: Outlets,
+                                                      telegram: TelegramApiServer) -> None:
+    config = write_config(tmp_path / "config.toml", sources=sources_of(outlets), telegram=telegram)
+    assert once(config, telegram)[0] == 0
+    posted = len(telegram.sent_messages(telegram.channel_id))
+    outlets.add(Story("kwangju", "archive", "광주 AI 데이터센터 착공식 열려…GPU 기반 인프라 구축 시작",
+                      ["광주광역시 국가AI데이터센터 착공식이 열렸다."], timedelta(days=30), True))
+    code, _, err = once(config, telegram)
+    assert code == 0, err
+    assert len(telegram.sent_messages(telegram.channel_id)) == posted
+    assert "older than max_age_hours" in err
