@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, clean_env, run_cli, write_config
+from tests.conftest import REPO, clean_env, run_cli, wait_for, write_config
 from tests.servers.telegram_api import Fault, TelegramApiServer
 from tests.sites import Outlets, Story, default_stories
 
@@ -43,14 +43,6 @@ def posted_keys(outlets: Outlets, telegram: TelegramApiServer) -> list[str]:
         assert len(found) == 1, text
         keys.append(found[0])
     return keys
-
-
-def wait_for(predicate, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("accepted", [False, True], ids=["killed-before-telegram-accepts",

@@ -14,19 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, clean_env, write_config
+from tests.conftest import REPO, clean_env, wait_for, write_config
 from tests.servers.telegram_api import TelegramApiServer
 from tests.sites import Outlets, Story
 
 STRANGER = 555000111
-
-
-def wait_for(predicate, timeout: float = 60.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 class Daemon:
