@@ -171,9 +171,12 @@ def run_cycles(report: Report, args: argparse.Namespace, sizes: list[int]) -> di
             try:
                 out, proc = child(["bench.cycle", "--per-host", str(args.per_host), "--control", control,
                                    "--urls-file", fh.name])
+                fetch_out, _ = child(["bench.cycle", "--fetch-only", "--per-host", str(args.per_host),
+                                      "--control", control, "--urls-file", fh.name])
             finally:
                 os.unlink(fh.name)
             bot = json.loads(out)
+            bot["fetch_only"] = json.loads(fetch_out)
             uw = None
             if not args.no_urlwatch:
                 urlwatch_run_stats(control)
@@ -218,6 +221,17 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
     report.table(["N", "requests", "floor s", "wall s", "wall ÷ floor", "CPU s", "CPU ms/source",
                   "next cycle wall s", "next CPU s", "peak RSS MB", "max in flight/host", "failed",
                   "new headlines / articles read"], rows)
+    report.emit("Fetching alone (the same URLs through the same `Fetcher`, nothing parsed), for comparison:")
+    report.emit()
+    rows = []
+    for n, r in results.items():
+        f = r["bot"]["fetch_only"]
+        requests, _ = server_total(f["server"])
+        rows.append([f"{n:,}", f"{requests:,}", f"{r['floor']:.2f}", f"{f['wall']:.2f}",
+                     f"{f['wall'] / r['floor']:.2f}×", f"{f['cpu']:.2f}", f"{f['cpu'] / n * 1000:.1f}",
+                     str(f["failed"])])
+    report.table(["N", "requests", "floor s", "wall s", "wall ÷ floor", "CPU s", "CPU ms/source", "failed"],
+                 rows)
     if not any(r["urlwatch"] for r in results.values()):
         report.emit("urlwatch: not installed (`make bench` installs it), not compared.")
         report.emit()

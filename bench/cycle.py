@@ -106,17 +106,36 @@ async def measure(urls: list[str], per_host: int, folder: Path, control: str | N
     return out
 
 
+async def measure_fetch_only(urls: list[str], per_host: int, control: str | None = None) -> dict[str, Any]:
+    """The same requests through the same `Fetcher`, nothing parsed: what fetching alone costs."""
+    config = bench_config(urls, per_host, Path("unused.json"))
+    server_stats(control)
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    async with Fetcher(config.fetch) as fetcher:
+        results = await asyncio.gather(*(fetcher.fetch(url) for url in urls), return_exceptions=True)
+    out: dict[str, Any] = {"wall": time.perf_counter() - wall, "cpu": cpu_seconds() - cpu,
+                           "failed": sum(isinstance(r, BaseException) for r in results),
+                           "bytes": sum(len(r.body) for r in results if not isinstance(r, BaseException))}
+    out["server"] = server_stats(control)
+    out["peak_rss"] = peak_rss_mb()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="one measured bot cycle over the given listing URLs")
     parser.add_argument("urls", nargs="*")
     parser.add_argument("--urls-file", type=Path)
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--control", help="a loopback server base URL, to read what the servers saw")
+    parser.add_argument("--fetch-only", action="store_true", help="fetch every URL, parse nothing")
     args = parser.parse_args(argv)
     urls = list(args.urls)
     if args.urls_file:
         urls += [u for u in args.urls_file.read_text().split() if u]
     quiet_logging()
+    if args.fetch_only:
+        print(json.dumps(asyncio.run(measure_fetch_only(urls, args.per_host, args.control))))
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-cycle-") as folder:
         result = asyncio.run(measure(urls, args.per_host, Path(folder), args.control))
     print(json.dumps(result))

@@ -37,6 +37,12 @@ def test_the_next_cycle_reads_robots_from_memory_and_finds_nothing_new(results: 
     assert following["new"] == 0
 
 
+def test_fetching_alone_makes_the_same_requests(results: dict) -> None:  # type: ignore[type-arg]
+    fetch_only = results["cycles"][5]["bot"]["fetch_only"]
+    assert fetch_only["failed"] == 0
+    assert sum(h["total"] for h in fetch_only["server"]["hosts"]) == 10
+
+
 def test_the_floor_is_robots_then_the_listings(results: dict) -> None:  # type: ignore[type-arg]
     assert results["cycles"][5]["floor"] == pytest.approx(0.05 * 2)
     assert harness.bot_floor(200, 10, 4, 0.2) == pytest.approx(0.2 * 6)
