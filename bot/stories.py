@@ -41,11 +41,49 @@ KST = ZoneInfo("Asia/Seoul")
 
 # -- data ------------------------------------------------------------------------------------------
 
-#: Spellings folded together before comparison (same meaning, different surface).
+#: Spellings folded together before comparison: one meaning, several surfaces in Korean news copy
+#: (full names and their usual short forms, Hanja initials, loanword spellings, headline idioms for a
+#: common verb). Applied in order to lower-cased NFKC text, so a longer variant comes before a shorter
+#: one it contains.
 EQUIVALENTS: tuple[tuple[str, str], ...] = (
-    ("인공지능", "ai"),
-    ("광주광역시", "광주시"),
-    ("메가와트", "mw"),
+    # places and institutions
+    ("광주광역시", "광주"), ("광주시", "광주"), ("전라남도", "전남"), ("전남도", "전남"),
+    ("광주과학기술원", "gist"), ("지스트", "gist"), ("한국전력공사", "한전"), ("한국전력", "한전"),
+    ("과학기술정보통신부", "과기정통부"), ("과기부", "과기정통부"), ("기획재정부", "기재부"),
+    ("산업통상자원부", "산업부"), ("더불어민주당", "민주당"), ("인공지능산업융합사업단", "aica"),
+    # common nouns and their abbreviations
+    ("인공지능", "ai"), ("특별위원회", "특위"), ("상임위원회", "상임위"), ("예비타당성조사", "예타"),
+    ("예비타당성", "예타"), ("영재학교", "영재고"), ("업무협약", "협약"), ("양해각서", "협약"),
+    ("mou", "협약"), ("메가와트", "mw"), ("기가와트", "gw"),
+    ("스타트업", "창업기업"), ("국회의원", "의원"),
+    # Hanja initials in headlines (尹 대통령 = 윤 대통령)
+    ("尹", "윤"), ("李", "이"), ("文", "문"), ("朴", "박"), ("韓", "한"), ("與", "여당"), ("野", "야당"),
+    ("美", "미국"), ("中", "중국"), ("日", "일본"),
+    # headline idioms for the same act
+    ("첫 삽", "착공"), ("첫삽", "착공"), ("막 올라", "개막"), ("막올라", "개막"), ("막 내려", "폐막"),
+    ("막내려", "폐막"), ("성료", "폐막"), ("맞손", "협약"), ("손잡", "협약"),
+)
+
+#: Milestones of one project or event. Two items naming milestones, none of them in a common group,
+#: report different steps (applied vs passed, construction started vs opened, fair opened vs closed),
+#: however much else they share. Matched on folded text without spaces.
+MILESTONES: tuple[tuple[str, ...], ...] = (
+    ("신청", "지원서", "도전장"),
+    ("통과", "선정", "확정", "가결", "의결", "승인", "문턱"),
+    ("탈락", "부결", "무산", "고배"),
+    ("착공", "기공"),
+    ("준공", "완공", "개소", "개관", "개원", "개교", "개막", "개최"),
+    ("폐막", "폐회", "마무리"),
+    ("모집", "공모", "접수", "선발"),
+    ("수료", "졸업", "학위"),
+    ("시작", "개시", "착수", "돌입", "개통"),
+    ("확대", "연장", "증편", "축소", "중단"),
+)
+
+#: A reaction to an event (a statement welcoming a decision, a protest against it) is news of its own:
+#: a title with one of these and a title without any are about different events.
+REACTIONS: tuple[str, ...] = (
+    "환영", "규탄", "촉구", "반발", "비판", "우려", "반대", "유감", "논평", "성명", "반겨", "촉각",
 )
 
 #: Words every relevant article tends to carry; their bigrams count as seen in a few extra documents,
@@ -55,19 +93,36 @@ TOPIC_VOCABULARY: tuple[str, ...] = (
     "gpu", "npu", "반도체", "인프라", "사업", "추진", "유치", "조성", "산업", "도시", "중심도시",
     "집적단지", "클러스터", "기업", "정부", "시장", "지역", "첨단", "기술", "개최", "확보", "지원",
 )
-TOPIC_PSEUDO_DOCUMENTS = 4
+#: Headline verbs and frames of any news story (협약 체결, 본격 추진, 박차, 최종 확정 …): like the topic
+#: words, they say what kind of thing happened, not which event, so they weigh little too. What tells two
+#: such events apart is who and what: the names and figures.
+NEWS_VOCABULARY: tuple[str, ...] = (
+    "협약", "체결", "협력", "발표", "참여", "성공", "돌파", "출범", "본격", "최종", "시동", "나선다", "나서",
+    "박차", "강화", "계획", "밝혔다", "가동", "속도", "적극", "검토", "마련", "선정", "확정", "개막",
+    "시작", "도입", "추가", "확대", "방문", "점검", "논의", "예정", "목표", "위해", "위한", "대한", "관련",
+    "올해", "내년", "공식", "선포", "행사", "열려", "열어", "개소", "개관", "총력", "청신호", "기대",
+)
+TOPIC_PSEUDO_DOCUMENTS = 4  # at least this many, ...
+TOPIC_PSEUDO_SHARE = 0  # ... or this share of the real documents, whichever is more
 
 #: Units after a figure. Same unit + different value = different facts. Days and clock times are left
 #: out on purpose: copies of one event often differ in them (발표일, 시행일).
 FIGURE_UNITS: tuple[str, ...] = (
     "조원", "억원", "만원", "천원", "조", "억", "만", "천", "원", "mw", "gw", "kw", "pf", "tb", "%",
-    "명", "곳", "개사", "개", "단계", "년", "기", "대", "호", "차", "건", "배", "위", "층",
+    "명", "곳", "개사", "개", "단계", "년", "기", "대", "호", "차", "건", "배", "위", "층", "장", "회",
+    "주년",
 )
+#: Units written differently for the same count (50곳 = 50개 = 50개사 of firms; 6000억원 = 6000억).
+UNIT_ALIASES: Mapping[str, str] = {"조원": "조", "억원": "억", "만원": "만", "천원": "천", "곳": "개", "개사": "개"}
 
 #: Decision thresholds, chosen on the stories dev set (see `python -m bot.stories FILE`).
-THRESHOLD = 0.40  # both publication times known and within the window
-THRESHOLD_UNDATED = 0.60  # at least one publication time unknown
+THRESHOLD_CLOSE = 0.40  # both publication times known and at most CLOSE_HOURS apart
+THRESHOLD = 0.45  # both publication times known and within the window
+THRESHOLD_UNDATED = 0.55  # at least one publication time unknown
+CLOSE_HOURS = 24.0
 SHARED_FIGURE_BONUS = 0.05  # per shared figure with a unit, at most two
+UNSHARED_FIGURES_PENALTY = 0.30  # both name figures with units, none in common: likely different facts
+MIN_EVIDENCE = 3.0  # shared weight, in units of a bigram seen nowhere else, below which nothing merges
 PREFILTER_MIN_SHARED = 3  # raw shared bigrams below which a pair is not scored at all
 PRUNE_MIN_DOCS = 200  # history size from which candidates must share a distinctive bigram
 DISTINCTIVE_FRACTION = 0.02  # "distinctive": found in at most this share of the stored items
@@ -79,39 +134,64 @@ SCORED_CANDIDATES = 40  # how many of the closest candidates (plain Dice) get th
 # [광주], 【광주】, (광주=연합뉴스); "홍길동 기자 =" and e-mail addresses
 _BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|\((?:[^()]*=[^()]*)\)")
 _BYLINE = re.compile(r"[가-힣]{2,4}\s?(?:기자|특파원|통신원)\s?=|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ELLIPSIS = re.compile(r"\.{2,}|[~～]")  # "확보…2027년": the figure after it must still be found
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _NOT_WORD = re.compile(r"[\W_]+")
 _UNIT_FIGURE = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?)\s?(" + "|".join(sorted(map(re.escape, FIGURE_UNITS), key=len, reverse=True))
+    r"(?:(?<![\w.])|(?<=제))(\d+(?:\.\d+)?)\s?(" + "|".join(sorted(map(re.escape, FIGURE_UNITS), key=len, reverse=True))
     + r")(?![a-z])"
 )
 _BARE_YEAR = re.compile(  # "CES 2025", "CES 2026서"; not dates or times (2025.02.05, 17:15)
     r"(?<![\w.:/-])((?:19|20)\d\d)(?:에서|[서에의은는이가을를도와과로])?(?![\w.:/-])"
 )
+_KOREAN_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})천(\d{3})?(?!\d)")  # 1천500명 -> 1500명, 3천억 -> 3000억
+#: Particles (josa) dropped from the end of a word, longest first, so 광주시는/광주시가/광주서 compare equal.
+PARTICLES: tuple[str, ...] = (
+    "에서는", "으로는", "에게서", "으로서", "으로써", "이라며", "에서", "에게", "으로", "까지", "부터", "처럼",
+    "보다", "이라", "와의", "과의", "에는", "에도", "은", "는", "이", "가", "을", "를", "에", "의", "와", "과",
+    "도", "로", "서",
+)
+_PARTICLE = re.compile(r"(?<=[가-힣]{2})(?:" + "|".join(PARTICLES) + r")$")
+_MILESTONE_WORDS = {word: i for i, words in enumerate(MILESTONES) for word in words}
+_MILESTONE = re.compile("|".join(sorted(map(re.escape, _MILESTONE_WORDS), key=len, reverse=True)))
+_PLANNED_BEFORE = re.compile(r"\d+(?:년|월)$")  # "2027년 개교": a plan, not the milestone reached
+_PLANNED_AFTER = re.compile(r"^(?:목표|예정|계획|앞둬|앞둔|추진)")
 
 
 def _fold(text: str) -> str:
     """Lower-cased NFKC text without datelines, bylines or thousands separators, equivalents folded."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ELLIPSIS.sub(" ", text)
     text = _BRACKETED.sub(" ", text)
     text = _BYLINE.sub(" ", text)
     text = _THOUSANDS.sub("", text)
+    text = _KOREAN_THOUSANDS.sub(lambda m: str(int(m[1]) * 1000 + int(m[2] or 0)), text)
     for variant, canonical in EQUIVALENTS:
         text = text.replace(variant, canonical)
     return text
 
 
 def normalise(text: str) -> str:
-    """`_fold` without punctuation: the text bigrams are taken from."""
-    return " ".join(_NOT_WORD.sub(" ", _fold(text)).split())
+    """`_fold` without punctuation and word-final particles: the text bigrams are taken from."""
+    return " ".join(_PARTICLE.sub("", word) for word in _NOT_WORD.sub(" ", _fold(text)).split())
+
+
+_RUN = re.compile(r"[가-힣]+|[a-z]+|\d+|[^\s가-힣a-z\d]+")  # Hangul, Latin and digit runs: AI컴퓨팅 = AI 컴퓨팅
 
 
 def bigrams(normalised: str) -> frozenset[str]:
-    """Character bigrams with the spaces removed (Korean spacing varies between outlets)."""
-    squeezed = normalised.replace(" ", "")
-    if len(squeezed) < 2:
-        return frozenset({squeezed}) if squeezed else frozenset()
-    return frozenset(squeezed[i : i + 2] for i in range(len(squeezed) - 1))
+    """Character bigrams within each run of Hangul, Latin or digits; a one-character run counts as itself.
+
+    Bigrams do not cross words: the junctions of neighbouring words (광주 국가 → 주국) say nothing about
+    the event and would differ between rewrites that order words differently. Splitting at script changes
+    keeps 국가AI컴퓨팅센터 and 국가 AI 컴퓨팅센터 alike, whatever the outlet's spacing."""
+    grams: set[str] = set()
+    for word in _RUN.findall(normalised):
+        if len(word) < 2:
+            grams.add(word)
+        else:
+            grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    return frozenset(grams)
 
 
 def figures(text: str) -> frozenset[tuple[str, str]]:
@@ -121,12 +201,22 @@ def figures(text: str) -> frozenset[tuple[str, str]]:
     for value, unit in _UNIT_FIGURE.findall(folded):
         if "." in value:
             value = value.rstrip("0").rstrip(".")
-        found.add((value, _UNIT_ALIASES.get(unit, unit)))
+        found.add((value, UNIT_ALIASES.get(unit, unit)))
     return frozenset(found)
 
 
-_UNIT_ALIASES = {"조원": "조", "억원": "억", "만원": "만", "천원": "천"}  # 6000억원 = 6000억
-_TOPIC_BIGRAMS = frozenset().union(*(bigrams(normalise(w)) for w in TOPIC_VOCABULARY))
+def milestones(text: str) -> frozenset[int]:
+    """Indexes of the MILESTONES groups `text` names as reached (not as planned: 2027년 개교 목표)."""
+    squeezed = _NOT_WORD.sub("", _fold(text))
+    found = set()
+    for match in _MILESTONE.finditer(squeezed):
+        if _PLANNED_BEFORE.search(squeezed, 0, match.start()) or _PLANNED_AFTER.match(squeezed, match.end()):
+            continue
+        found.add(_MILESTONE_WORDS[match[0]])
+    return frozenset(found)
+
+
+_TOPIC_BIGRAMS = frozenset().union(*(bigrams(normalise(w)) for w in TOPIC_VOCABULARY + NEWS_VOCABULARY))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +227,8 @@ class Features:
     full: frozenset[str]  # bigrams of title + lead (the title's when there is no lead)
     has_lead: bool
     figures: frozenset[tuple[str, str]]
+    milestones: frozenset[int]  # MILESTONES groups the title names as reached
+    reaction: bool  # the title names a reaction (REACTIONS)
     time: float | None  # POSIX seconds of publication; naive times are read as KST
 
 
@@ -165,14 +257,15 @@ def features_of(title: str, lead: str = "", published_at: datetime | None = None
 
 @functools.lru_cache(maxsize=20_000)
 def _text_features(title: str, lead: str) -> tuple[
-    frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]]
+    frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]], frozenset[int], bool
 ]:
     """Cached apart from the time: copies of a wire story often carry the same title and lead."""
     norm_title = normalise(title)
     norm_lead = normalise(lead)
     title_grams = bigrams(norm_title)
     full = bigrams(f"{norm_title} {norm_lead}") if norm_lead else title_grams
-    return title_grams, full, bool(norm_lead), figures(f"{title}\n{lead}")
+    reaction = any(word in norm_title for word in REACTIONS)
+    return title_grams, full, bool(norm_lead), figures(f"{title}\n{lead}"), milestones(title), reaction
 
 
 def make_key(id: str, title: str, lead: str = "", published_at: datetime | None = None, *,
@@ -207,10 +300,11 @@ class _Background:
 
     def weight(self, gram: str, in_pair: int) -> float:
         """Inverse document frequency among the other documents (the pair itself left out)."""
-        prior = TOPIC_PSEUDO_DOCUMENTS if gram in _TOPIC_BIGRAMS else 0
         others = self.docs - in_pair
+        pseudo = max(TOPIC_PSEUDO_DOCUMENTS, TOPIC_PSEUDO_SHARE * others)
+        prior = pseudo if gram in _TOPIC_BIGRAMS else 0
         df = max(self.df.get(gram, 0) - in_pair, 0) + prior
-        return math.log((others + TOPIC_PSEUDO_DOCUMENTS + 1) / (df + 1))
+        return math.log((others + pseudo + 1) / (df + 1))
 
 
 def _conflicting(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
@@ -224,42 +318,65 @@ def _conflicting(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -
     return any(not (units_a[u] & units_b[u]) for u in units_a.keys() & units_b.keys())
 
 
-def _pair_grams(fa: Features, fb: Features) -> tuple[frozenset[str], frozenset[str]]:
-    """Title + lead when both have a lead; otherwise titles only, so a missing lead costs nothing."""
-    return (fa.full, fb.full) if fa.has_lead and fb.has_lead else (fa.title, fb.title)
+def _pair_views(fa: Features, fb: Features) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """What to compare: the titles, and title + lead as well when both have a lead. Rewrites often keep
+    the headline's words but reword the lead, or lead with the same press-release sentence under a new
+    headline; either is evidence. Without a lead on both sides, titles only: a missing lead costs nothing."""
+    if fa.has_lead and fb.has_lead:
+        return (fa.title, fb.title), (fa.full, fb.full)
+    return ((fa.title, fb.title),)
+
+
+def _unit_figures(found: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    return frozenset(f for f in found if f[1])
+
+
+def _weighted_dice(grams_a: frozenset[str], grams_b: frozenset[str], background: _Background, mine: int,
+                   theirs: int) -> float:
+    """IDF-weighted Dice; 0 when what they share weighs less than MIN_EVIDENCE unseen bigrams."""
+    shared = grams_a & grams_b
+    if not shared:
+        return 0.0
+    weight = background.weight
+    inter = sum(weight(g, mine + theirs) for g in shared)
+    if inter < MIN_EVIDENCE * weight("", mine + theirs):
+        return 0.0  # only topic words in common: any two items on the subject share that much
+    mass_a = inter + sum(weight(g, mine) for g in grams_a - shared)
+    mass_b = inter + sum(weight(g, theirs) for g in grams_b - shared)
+    return 2 * inter / (mass_a + mass_b)
 
 
 def similarity(a: StoryKey, b: StoryKey, background: _Background, *, a_counted: bool = False,
                b_counted: bool = True) -> float:
-    """Weighted Dice of the two keys' bigrams plus shared-figure evidence; -1 for a figure conflict.
+    """Weighted Dice of the two keys' bigrams plus figure evidence; -1 for a figure or milestone conflict.
 
     `a_counted`/`b_counted` say whether each key is itself part of `background` (it is left out)."""
     fa, fb = a.features, b.features
     if _conflicting(fa.figures, fb.figures):
         return -1.0
-    grams_a, grams_b = _pair_grams(fa, fb)
-    shared = grams_a & grams_b
-    if not shared:
-        return 0.0
-    mine = int(a_counted)
-    theirs = int(b_counted)
-    weight = background.weight
-    inter = sum(weight(g, mine + theirs) for g in shared)
-    mass_a = inter + sum(weight(g, mine) for g in grams_a - shared)
-    mass_b = inter + sum(weight(g, theirs) for g in grams_b - shared)
-    if mass_a + mass_b <= 0:
-        return 0.0
-    shared_figures = sum(1 for _, unit in fa.figures & fb.figures if unit)
-    return 2 * inter / (mass_a + mass_b) + SHARED_FIGURE_BONUS * min(shared_figures, 2)
+    if fa.milestones and fb.milestones and fa.milestones.isdisjoint(fb.milestones):
+        return -1.0
+    if fa.reaction != fb.reaction:
+        return -1.0
+    mine, theirs = int(a_counted), int(b_counted)
+    score = max(_weighted_dice(ga, gb, background, mine, theirs) for ga, gb in _pair_views(fa, fb))
+    if score <= 0:
+        return score
+    units_a, units_b = _unit_figures(fa.figures), _unit_figures(fb.figures)
+    if units_a and units_b:
+        shared_figures = len(units_a & units_b)
+        score += SHARED_FIGURE_BONUS * min(shared_figures, 2) if shared_figures else -UNSHARED_FIGURES_PENALTY
+    return score
 
 
 def _threshold(a: Features, b: Features, window_seconds: float) -> float | None:
     """The bar for this pair, or None when they are too far apart in time to be one story."""
     if a.time is None or b.time is None:
         return THRESHOLD_UNDATED
-    if abs(a.time - b.time) > window_seconds:
+    apart = abs(a.time - b.time)
+    if apart > window_seconds:
         return None
-    return THRESHOLD
+    return THRESHOLD_CLOSE if apart <= CLOSE_HOURS * 3600 else THRESHOLD
 
 
 def _distinctive(grams: frozenset[str], background: _Background) -> frozenset[str] | None:
@@ -289,10 +406,13 @@ def _best_match(new: StoryKey, candidates: Sequence[StoryKey], background: _Back
         bar = _threshold(fa, fb, window_seconds)
         if bar is None:
             continue
-        grams_a, grams_b = _pair_grams(fa, fb)
-        shared = len(grams_a & grams_b)
-        if shared >= PREFILTER_MIN_SHARED:
-            ranked.append((2 * shared / (len(grams_a) + len(grams_b)), i, bar))
+        plain = 0.0
+        for grams_a, grams_b in _pair_views(fa, fb):
+            shared = len(grams_a & grams_b)
+            if shared >= PREFILTER_MIN_SHARED:
+                plain = max(plain, 2 * shared / (len(grams_a) + len(grams_b)))
+        if plain:
+            ranked.append((plain, i, bar))
     best: StoryKey | None = None
     best_score = 0.0
     for _, i, bar in heapq.nlargest(SCORED_CANDIDATES, ranked):

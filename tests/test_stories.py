@@ -167,12 +167,19 @@ def test_find_story_honours_its_window() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("[광주=뉴시스] 광주시, 1,946개 GPU 확보!", "광주시 1946개 gpu 확보",
+        pytest.param("[광주=뉴시스] 광주시, 1,946개 GPU 확보!", "광주 1946개 gpu 확보",
                      id="dateline-thousands-punct"),
         pytest.param("【광주】 ‘인공지능’ 집적단지", "ai 집적단지", id="fullwidth-brackets-and-equivalent"),
         pytest.param("(광주=연합뉴스) 최대 120㎿", "최대 120mw", id="agency-dateline-and-unit-sign"),
-        pytest.param("[광주=뉴시스] 박상수 기자 = 광주시는 (abc@newsis.com)", "광주시는",
+        pytest.param("[광주=뉴시스] 박상수 기자 = 광주시는 (abc@newsis.com)", "광주",
                      id="byline-and-email"),
+        pytest.param("광주광역시의회 인공지능 실증도시 특별위원회", "광주의회 ai 실증도시 특위",
+                     id="city-name-and-committee-short-forms"),
+        pytest.param("尹대통령, 예비타당성조사 면제 검토", "윤대통령 예타 면제 검토", id="hanja-initial-and-예타"),
+        pytest.param("광주과학기술원·지스트·GIST", "gist gist gist", id="one-institute-three-names"),
+        pytest.param("구직자 1천500명, 3천억 투입", "구직자 1500명 3000억 투입", id="korean-thousands"),
+        pytest.param("광주시가 센터를 광주서 연다", "광주 센터 광주 연다", id="particles-dropped"),
+        pytest.param("AX 실증밸리~AI영재고 첫 삽", "ax 실증밸리 ai영재고 착공", id="tilde-and-headline-idiom"),
     ],
 )
 def test_normalise(text: str, expected: str) -> None:
@@ -190,6 +197,11 @@ def test_normalise(text: str, expected: str) -> None:
         pytest.param("13일 17:15 2025.02.05 첨단3지구", set(),
                      id="days-times-dates-and-names-are-not-figures"),
         pytest.param("AI 2단계", {("2", "단계")}, id="phase"),
+        pytest.param("내년 AI 예산 3천억 확보", {("3000", "억")}, id="korean-thousands-money"),
+        pytest.param("기업 50곳·50개사·50개", {("50", "개")}, id="firms-counted-alike"),
+        pytest.param("GPU 1,000장 추가", {("1000", "장")}, id="gpu-count"),
+        pytest.param("변전소 착공…2027년 준공", {("2027", "년")}, id="figure-after-an-ellipsis"),
+        pytest.param("제5회 광주 AI 페스티벌", {("5", "회")}, id="edition"),
     ],
 )
 def test_figures(text: str, expected: set[tuple[str, str]]) -> None:
