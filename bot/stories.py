@@ -108,7 +108,7 @@ TOPIC_PSEUDO_SHARE = 0  # ... or this share of the real documents, whichever is 
 #: Units after a figure. Same unit + different value = different facts. Days and clock times are left
 #: out on purpose: copies of one event often differ in them (발표일, 시행일).
 FIGURE_UNITS: tuple[str, ...] = (
-    "조원", "억원", "만원", "천원", "조", "억", "만", "천", "원", "mw", "gw", "kw", "pf", "tb", "%",
+    "조원", "억원", "만원", "천원", "조", "억", "만", "천", "원", "mw", "gw", "kw", "kv", "pf", "tb", "%",
     "명", "곳", "개사", "개", "단계", "년", "기", "대", "호", "차", "건", "배", "위", "층", "장", "회",
     "주년",
 )
@@ -120,7 +120,7 @@ THRESHOLD_CLOSE = 0.40  # both publication times known and at most CLOSE_HOURS a
 THRESHOLD = 0.45  # both publication times known and within the window
 THRESHOLD_UNDATED = 0.55  # at least one publication time unknown
 CLOSE_HOURS = 24.0
-SHARED_FIGURE_BONUS = 0.05  # per shared figure with a unit, at most two
+SHARED_FIGURE_BONUS = 0.05  # per shared figure (an amount, or a year as in CES 2026), at most two
 UNSHARED_FIGURES_PENALTY = 0.30  # both name figures with units, none in common: likely different facts
 MIN_EVIDENCE = 3.0  # shared weight, in units of a bigram seen nowhere else, below which nothing merges
 PREFILTER_MIN_SHARED = 3  # raw shared bigrams below which a pair is not scored at all
@@ -362,10 +362,11 @@ def similarity(a: StoryKey, b: StoryKey, background: _Background, *, a_counted: 
     score = max(_weighted_dice(ga, gb, background, mine, theirs) for ga, gb in _pair_views(fa, fb))
     if score <= 0:
         return score
-    units_a, units_b = _unit_figures(fa.figures), _unit_figures(fb.figures)
-    if units_a and units_b:
-        shared_figures = len(units_a & units_b)
-        score += SHARED_FIGURE_BONUS * min(shared_figures, 2) if shared_figures else -UNSHARED_FIGURES_PENALTY
+    shared_figures = len(fa.figures & fb.figures)
+    if shared_figures:
+        return score + SHARED_FIGURE_BONUS * min(shared_figures, 2)
+    if _unit_figures(fa.figures) and _unit_figures(fb.figures):
+        return score - UNSHARED_FIGURES_PENALTY  # each names an amount, and not the same one
     return score
 
 
@@ -406,13 +407,10 @@ def _best_match(new: StoryKey, candidates: Sequence[StoryKey], background: _Back
         bar = _threshold(fa, fb, window_seconds)
         if bar is None:
             continue
-        plain = 0.0
-        for grams_a, grams_b in _pair_views(fa, fb):
-            shared = len(grams_a & grams_b)
-            if shared >= PREFILTER_MIN_SHARED:
-                plain = max(plain, 2 * shared / (len(grams_a) + len(grams_b)))
-        if plain:
-            ranked.append((plain, i, bar))
+        grams_a, grams_b = _pair_views(fa, fb)[-1]  # title + lead when both have one: it contains the title
+        shared = len(grams_a & grams_b)
+        if shared >= PREFILTER_MIN_SHARED:
+            ranked.append((2 * shared / (len(grams_a) + len(grams_b)), i, bar))
     best: StoryKey | None = None
     best_score = 0.0
     for _, i, bar in heapq.nlargest(SCORED_CANDIDATES, ranked):

@@ -17,6 +17,7 @@ from bot.stories import KST, StoryKey, evaluate, figures, find_story, group, mai
 from tests.conftest import SHARED, run_cli
 
 STORIES_DEV = SHARED / "corpus" / "stories-dev.jsonl"
+OWN_CASES = Path(__file__).parent / "fixtures" / "stories" / "cases.jsonl"
 
 T0 = datetime(2025, 10, 13, 10, 0, tzinfo=KST)
 
@@ -102,6 +103,122 @@ def test_copies_of_one_event_are_one_story(first: dict[str, Any], second: dict[s
 )
 def test_different_events_on_one_topic_stay_apart(first: dict[str, Any], second: dict[str, Any]) -> None:
     assert group([first, second]) == [f"s-{first['id']}", f"s-{second['id']}"]
+
+
+# Other news of the same weeks on the same subject: the words every item carries weigh little among them.
+BACKGROUND = [
+    {"id": f"bg{i}", "title": title, "published_at": f"2025-11-{day:02d}T09:00:00+09:00"}
+    for i, (day, title) in enumerate([
+        (3, "광주시, AI 실증도시 조성 본격 추진"),
+        (4, "광주 국가AI컴퓨팅센터 유치 총력"),
+        (4, "광주시의회 행정사무감사…AI산업 점검"),
+        (5, "광주 AI기업 해외 박람회 참가 지원"),
+        (5, "전남 AI 데이터센터 유치전 가열"),
+        (6, "광주시, AI 인재 양성 협약"),
+    ])
+]
+
+
+def _day(when: str | None) -> str | None:
+    return None if when is None else f"2025-11-{when}"
+
+
+def pair(title_a: str, title_b: str, *, when_a: str | None = "05", when_b: str | None = "05",
+         lead_a: str | None = None, lead_b: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two items on one day of November 2025 ("05"), or undated (None)."""
+    return (
+        {"id": "a", "title": title_a, "text": lead_a, "published_at": _day(when_a)},
+        {"id": "b", "title": title_b, "text": lead_b, "published_at": _day(when_b)},
+    )
+
+
+def together(items: tuple[dict[str, Any], dict[str, Any]]) -> bool:
+    labels = group([*BACKGROUND, *items])
+    return labels[-1] == labels[-2]
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        pytest.param(pair("광주시의회 인공지능 특별위원회 첫 회의", "광주시의회 AI특위 첫 회의 열어"),
+                     id="full-and-short-committee-name"),
+        pytest.param(pair("광주광역시, 국가 AI 컴퓨팅센터 부지로 첨단3지구 확정",
+                          "광주시 국가AI컴퓨팅센터 부지 첨단3지구로 최종 확정"),
+                     id="city-name-and-spacing"),
+        pytest.param(pair("광주 AI영재학교 신입생 모집", "광주AI영재고, 첫 신입생 모집 나서"),
+                     id="school-short-form"),
+        pytest.param(pair("광주 AI반도체 실증센터 예비타당성조사 면제", "AI반도체 실증센터 예타 면제…광주 숨통",
+                          when_b=None),
+                     id="feasibility-study-short-form-undated"),
+        pytest.param(pair("尹대통령, 광주 인공지능 기업인과 간담회", "윤 대통령, 광주서 AI 기업인 간담회"),
+                     id="hanja-initial"),
+        pytest.param(pair("광주 AI 창업기업 1천500곳 돌파", "광주 인공지능 스타트업 1,500개사 넘었다"),
+                     id="korean-thousands-and-counters"),
+        pytest.param(pair("광주시, AI데이터센터 전용 변전소 착공…2028년 준공 목표", "AI데이터센터 전용 변전소 첫 삽",
+                          when_b="06"),
+                     id="a-planned-completion-is-not-a-milestone-reached"),
+    ],
+)
+def test_rewrites_with_short_forms_and_spacing_are_one_story(items: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    assert together(items)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        pytest.param(pair("광주 AI반도체 실증센터 예타 신청", "광주 AI반도체 실증센터 예타 통과", when_a=None),
+                     id="applied-vs-passed"),
+        pytest.param(pair("광주 AI 창업박람회 개막", "광주 AI 창업박람회 폐막…3천명 방문", when_b="07"),
+                     id="fair-opens-vs-closes"),
+        pytest.param(pair("광주 AI 창업기업 1천500곳 돌파", "광주 AI 창업기업 투자유치 1조 돌파"),
+                     id="two-figures-in-different-units"),
+        pytest.param(pair("광주 AI반도체 실증센터 예타 면제 확정", "시민단체 \"AI반도체 실증센터 예타 면제 환영\""),
+                     id="decision-vs-welcome"),
+        pytest.param(pair("광주시-네이버, AI 실증 협약", "광주시-카카오, AI 실증 협약", when_b="06"),
+                     id="same-kind-of-agreement-other-partner"),
+        pytest.param(pair("광주, 국가AI컴퓨팅센터 유치 추진", "광주시, 국가AI컴퓨팅센터 유치 서명운동 돌입",
+                          when_a=None, when_b=None),
+                     id="a-headline-of-topic-words-only-joins-nothing"),
+    ],
+)
+def test_other_events_on_the_same_subject_stay_apart(items: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    assert not together(items)
+
+
+PRESS_RELEASE_LEAD_A = ("[광주=뉴시스] 김하늘 기자 = 광주시는 한국전력공사와 함께 첨단3지구 국가AI컴퓨팅센터 부지에 "
+                        "154㎸ 전용 변전소를 짓기로 합의했다고 18일 밝혔다.")
+PRESS_RELEASE_LEAD_B = ("광주시와 한국전력공사가 첨단3지구 국가AI컴퓨팅센터 부지에 154㎸ 전용 변전소를 건설하기로 "
+                        "합의했다.")
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        pytest.param(pair("국가AI컴퓨팅센터 전력 걱정 덜었다", "광주시·한전, 전용 변전소 짓는다",
+                          lead_a=PRESS_RELEASE_LEAD_A, lead_b=PRESS_RELEASE_LEAD_B),
+                     True, id="unlike-headlines-over-one-press-release"),
+        pytest.param(pair("국가AI컴퓨팅센터 전력 걱정 덜었다", "광주시·한전, 전용 변전소 짓는다"),
+                     False, id="the-same-headlines-without-their-leads"),
+        pytest.param(pair("광주시-한전, AI센터 전용 변전소 합의", "광주시·한전, AI센터 전용 변전소 짓는다",
+                          lead_a=PRESS_RELEASE_LEAD_A),
+                     True, id="a-lead-on-one-side-only-costs-nothing"),
+        pytest.param(pair("광주시-한전, AI센터 전용 변전소 합의", "광주시-한전, AI센터 전용 변전소 합의",
+                          lead_a=PRESS_RELEASE_LEAD_A,
+                          lead_b="광주시와 한국전력공사가 첨단3지구 부지에 345㎸ 변전소를 짓기로 합의했다."),
+                     False, id="leads-with-a-different-amount"),
+    ],
+)
+def test_leads(items: tuple[dict[str, Any], dict[str, Any]], expected: bool) -> None:
+    assert together(items) is expected
+
+
+def test_find_story_uses_the_leads_it_is_given() -> None:
+    """The daemon's path: one stored key per story, with the lead of its first copy."""
+    first, second = pair("국가AI컴퓨팅센터 전력 걱정 덜었다", "광주시·한전, 전용 변전소 짓는다",
+                         lead_a=PRESS_RELEASE_LEAD_A, lead_b=PRESS_RELEASE_LEAD_B)
+    existing = [key(record, f"story-{record['id']}") for record in [*BACKGROUND, first]]
+    assert find_story(key(second), existing) == "story-a"
+    assert find_story(key({**second, "text": None}), existing) is None
 
 
 def test_a_mixed_batch_keeps_order_and_labels_each_story_by_its_first_copy() -> None:
@@ -235,7 +352,19 @@ def test_dev_set_floor(stories_dev: list[dict[str, Any]]) -> None:
     """Real headlines grouped by event: merges must be right (≥ 0.97) and some must happen."""
     report = evaluate(stories_dev)
     assert report.precision >= 0.97, report.format()
-    assert report.recall >= 0.25, report.format()
+    assert report.recall >= 0.44, report.format()
+
+
+def test_own_set_floor() -> None:
+    """Our own labelled headlines (tests/fixtures/stories/cases.jsonl): rewrites across outlets, and hard
+    negatives such as the same project's next milestone, another event the same day, the same council
+    on another agenda item. Written before the grouping was tuned on them."""
+    with OWN_CASES.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    assert len(records) >= 60
+    report = evaluate(records)
+    assert report.precision >= 0.97, report.format()
+    assert report.recall >= 0.80, report.format()
 
 
 def test_dev_set_report_from_the_command_line(stories_dev: list[dict[str, Any]],
