@@ -625,6 +625,27 @@ class _Run:
         return min(heads.values(), key=ready_at, default=None)  # ties: the earlier in the outbox
 
 
+def requeue_failed(state: State, entry_ids: Iterable[str] | None = None) -> int:
+    """Put parked (failed) entries back in the queue, e.g. after the bot was re-added to the channel.
+
+    All of them, or those in `entry_ids`; alerts stay parked. Also lifts the pause of refused chats.
+    Returns how many entries were requeued; the caller saves the state.
+    """
+    wanted = None if entry_ids is None else set(entry_ids)
+    count = 0
+    for entry in state.outbox:
+        if entry.status == "failed" and entry.kind != "alert" and (wanted is None or entry.id in wanted):
+            entry.status, entry.attempts, entry.not_before = "pending", 0, None
+            count += 1
+    state.meta.pop(_BLOCKED_KEY, None)
+    return count
+
+
+def blocked_chats(state: State) -> dict[str, dict[str, Any]]:
+    """Chats that refused us (Forbidden / chat not found): chat → {since, until, pause, error}."""
+    return dict(state.meta.get(_BLOCKED_KEY, {}))
+
+
 async def deliver_pending(
     state: State,
     store: StateStore,

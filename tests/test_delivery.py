@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from bot.config import DeliveryConfig, TelegramConfig
-from bot.delivery import DryRunSender, TelegramSender, deliver_pending, scrub
+from bot.delivery import DryRunSender, TelegramSender, blocked_chats, deliver_pending, requeue_failed, scrub
 from state.store import OutboxEntry, State, StateStore, StoryRecord
 from tests.servers.telegram_api import CHANNEL_USERNAME, Call, Chat, Fault, TelegramApiServer
 
@@ -565,3 +565,19 @@ def test_the_fake_refuses_edits_that_change_nothing_or_miss(tg):
     assert same.status_code == 400
     assert same.json()["description"].startswith("Bad Request: message is not modified")
     assert missing.json()["description"] == "Bad Request: message to edit not found"
+
+
+async def test_requeued_entries_go_out_once_the_channel_works(tg, store, sender):
+    tg.chats[tg.channel_id].bot_status = "member"  # in the channel but without the right to post
+    state = State()
+    entries = queue_posts(state, ["one", "two"])
+    await deliver(state, store, sender, tg)
+    assert [e.status for e in entries] == ["failed", "pending"]
+    assert "Need administrator rights" in blocked_chats(state)[str(tg.channel_id)]["error"]
+
+    tg.chats[tg.channel_id].bot_status = "administrator"
+    assert requeue_failed(state) == 1
+    await deliver(state, store, sender, tg)
+
+    assert tg.sent_messages(tg.channel_id) == ["one", "two"]
+    assert blocked_chats(state) == {}
