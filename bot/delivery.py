@@ -11,13 +11,17 @@ pause (never immediately), so a duplicate is possible exactly in that case and n
 are counted in `DeliveryReport.possible_duplicates`.
 
 Flood limits are planned, not only reacted to: per chat, at most ``max_per_minute`` sends in any
-``window_seconds`` (60 s; shorter in tests) and at least ``min_interval_seconds`` between two sends.
+``window_seconds`` (60 s; shorter in tests) and at least ``min_interval_seconds`` between two sends
+(admin chats: one a second). Each chat's entries go strictly in order; an alert may go between two
+channel posts while the channel waits out its spacing.
 The recent send times are kept in ``state.meta["delivery_sends"]`` so a restart does not burst.
 Reactions, by error:
 
 - 429 ``RetryAfter``: wait the time given (+ a margin) and send the same entry again;
 - timeouts, network errors, 5xx: back off exponentially (``not_before``), count ``attempts``; after
-  ``max_attempts`` the entry is parked as *failed* and the admins are alerted;
+  ``max_attempts`` the entry is parked as *failed* and the admins are alerted. Attempts that could
+  not even connect are not counted against the entry; ``max_attempts`` of them in a row end the run
+  (everything stays pending);
 - ``ChatMigrated``: switch to the new chat id and send again;
 - ``Forbidden``, "chat not found", "need administrator rights": the entry is parked as *failed*, the
   admins are alerted once, and that chat is paused (doubling pause) so the rest of the queue waits
@@ -30,9 +34,9 @@ folded into one digest post (`render.render_digest`); the folded entries get sta
 
 ``python-telegram-bot`` is used with ``PTB_TIMEDELTA=1`` (set here with ``setdefault`` before PTB
 reads it): ``RetryAfter.retry_after`` is then a ``timedelta`` and reading it emits no deprecation
-warning. The ``httpx`` logger logs request URLs, which contain the token, at INFO, and PTB's ``telegram.Bot``
-logs its base URL at DEBUG: they are turned down to WARNING and INFO here, and every error text this
-module stores or logs goes through `scrub`.
+warning. The ``httpx`` logger logs request URLs, which contain the token, at INFO, and PTB's
+``telegram.Bot`` logs its base URL at DEBUG: they are turned down to WARNING and INFO here, and every
+error text this module stores or logs goes through `scrub`.
 """
 
 from __future__ import annotations
