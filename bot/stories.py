@@ -48,7 +48,8 @@ KST = ZoneInfo("Asia/Seoul")
 EQUIVALENTS: tuple[tuple[str, str], ...] = (
     # places and institutions
     ("광주광역시", "광주"), ("광주시", "광주"), ("전라남도", "전남"), ("전남도", "전남"),
-    ("광주과학기술원", "gist"), ("지스트", "gist"), ("한국전력공사", "한전"), ("한국전력", "한전"),
+    ("광주과학기술원", "gist"), ("광주과기원", "gist"), ("지스트", "gist"),
+    ("한국전력공사", "한전"), ("한국전력", "한전"),
     ("과학기술정보통신부", "과기정통부"), ("과기부", "과기정통부"), ("기획재정부", "기재부"),
     ("산업통상자원부", "산업부"), ("더불어민주당", "민주당"), ("인공지능산업융합사업단", "aica"),
     # common nouns and their abbreviations
@@ -69,7 +70,7 @@ EQUIVALENTS: tuple[tuple[str, str], ...] = (
 #: however much else they share. Matched on folded text without spaces.
 MILESTONES: tuple[tuple[str, ...], ...] = (
     ("신청", "지원서", "도전장"),
-    ("통과", "선정", "확정", "가결", "의결", "승인", "문턱"),
+    ("통과", "선정", "확정", "가결", "의결", "승인", "문턱", "지정", "뽑았", "뽑혀"),
     ("탈락", "부결", "무산", "고배"),
     ("착공", "기공"),
     ("준공", "완공", "개소", "개관", "개원", "개교", "개막", "개최"),
@@ -81,10 +82,21 @@ MILESTONES: tuple[tuple[str, ...], ...] = (
 )
 
 #: A reaction to an event (a statement welcoming a decision, a protest against it) is news of its own:
-#: a title with one of these and a title without any are about different events.
-REACTIONS: tuple[str, ...] = (
-    "환영", "규탄", "촉구", "반발", "비판", "우려", "반대", "유감", "논평", "성명", "반겨", "촉각",
-)
+#: a title with one of these and a title without any are about different events. Words that also
+#: report what a speaker said (촉구, 비판, 우려) are left out: a speech and its report share them or not.
+REACTIONS: tuple[str, ...] = ("환영", "규탄", "반발", "유감", "논평", "성명", "반겨")
+
+#: Regions and cities as headlines name them (after folding: 광주광역시 = 광주, 전라남도 = 전남). Two
+#: titles that each name a place, none in common, are about different places' news (광주 vs 부산
+#: 규제자유특구). Words that are also common nouns are left out (경기 = economy, 진도 = progress).
+PLACES: frozenset[str] = frozenset({
+    "서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기도", "강원", "충북", "충남", "전북",
+    "전남", "경북", "경남", "제주", "호남", "영남", "수도권", "나주", "목포", "여수", "순천", "광양", "담양",
+    "화순", "장성", "해남", "무안", "완도", "고흥", "보성", "장흥", "영암", "함평", "곡성", "구례", "신안",
+    "전주", "익산", "군산", "창원", "포항", "구미", "천안", "청주", "수원", "성남", "용인", "고양", "판교",
+})
+#: What may follow a place name in one word: 부산시, 전남도, 광주의회, 나주혁신도시 stay places.
+PLACE_SUFFIXES: tuple[str, ...] = ("", "시", "도", "군", "구", "권", "의회", "시의회", "도의회", "혁신도시")
 
 #: Words every relevant article tends to carry; their bigrams count as seen in a few extra documents,
 #: so they weigh little while the item history is still short.
@@ -216,6 +228,14 @@ def milestones(text: str) -> frozenset[int]:
     return frozenset(found)
 
 
+_PLACE_WORDS = {place + suffix: place for place in PLACES for suffix in PLACE_SUFFIXES}
+
+
+def places(normalised: str) -> frozenset[str]:
+    """The PLACES a normalised text names as words of their own (not 대전 inside 대전환)."""
+    return frozenset(_PLACE_WORDS[word] for word in normalised.split() if word in _PLACE_WORDS)
+
+
 _TOPIC_BIGRAMS = frozenset().union(*(bigrams(normalise(w)) for w in TOPIC_VOCABULARY + NEWS_VOCABULARY))
 
 
@@ -229,6 +249,7 @@ class Features:
     figures: frozenset[tuple[str, str]]
     milestones: frozenset[int]  # MILESTONES groups the title names as reached
     reaction: bool  # the title names a reaction (REACTIONS)
+    places: frozenset[str]  # PLACES the title names
     time: float | None  # POSIX seconds of publication; naive times are read as KST
 
 
@@ -257,7 +278,7 @@ def features_of(title: str, lead: str = "", published_at: datetime | None = None
 
 @functools.lru_cache(maxsize=20_000)
 def _text_features(title: str, lead: str) -> tuple[
-    frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]], frozenset[int], bool
+    frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]], frozenset[int], bool, frozenset[str]
 ]:
     """Cached apart from the time: copies of a wire story often carry the same title and lead."""
     norm_title = normalise(title)
@@ -265,7 +286,8 @@ def _text_features(title: str, lead: str) -> tuple[
     title_grams = bigrams(norm_title)
     full = bigrams(f"{norm_title} {norm_lead}") if norm_lead else title_grams
     reaction = any(word in norm_title for word in REACTIONS)
-    return title_grams, full, bool(norm_lead), figures(f"{title}\n{lead}"), milestones(title), reaction
+    return (title_grams, full, bool(norm_lead), figures(f"{title}\n{lead}"), milestones(title), reaction,
+            places(norm_title))
 
 
 def make_key(id: str, title: str, lead: str = "", published_at: datetime | None = None, *,
@@ -327,6 +349,17 @@ def _pair_views(fa: Features, fb: Features) -> tuple[tuple[frozenset[str], froze
     return ((fa.title, fb.title),)
 
 
+def _contradict(fa: Features, fb: Features) -> bool:
+    """Counter-evidence that outweighs any text in common: another amount in the same unit, another
+    milestone, a reaction against no reaction, another place."""
+    return (
+        _conflicting(fa.figures, fb.figures)
+        or bool(fa.milestones and fb.milestones and fa.milestones.isdisjoint(fb.milestones))
+        or fa.reaction != fb.reaction
+        or bool(fa.places and fb.places and fa.places.isdisjoint(fb.places))
+    )
+
+
 def _unit_figures(found: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
     return frozenset(f for f in found if f[1])
 
@@ -352,11 +385,7 @@ def similarity(a: StoryKey, b: StoryKey, background: _Background, *, a_counted: 
 
     `a_counted`/`b_counted` say whether each key is itself part of `background` (it is left out)."""
     fa, fb = a.features, b.features
-    if _conflicting(fa.figures, fb.figures):
-        return -1.0
-    if fa.milestones and fb.milestones and fa.milestones.isdisjoint(fb.milestones):
-        return -1.0
-    if fa.reaction != fb.reaction:
+    if _contradict(fa, fb):
         return -1.0
     mine, theirs = int(a_counted), int(b_counted)
     score = max(_weighted_dice(ga, gb, background, mine, theirs) for ga, gb in _pair_views(fa, fb))
@@ -392,10 +421,10 @@ def _distinctive(grams: frozenset[str], background: _Background) -> frozenset[st
     return frozenset(g for _, g in rare[:DISTINCTIVE_MAX])
 
 
-def _best_match(new: StoryKey, candidates: Sequence[StoryKey], background: _Background, window: timedelta,
-                *, new_counted: bool) -> StoryKey | None:
-    """The best candidate above its bar. Candidates are first ranked by plain bigram Dice (set sizes
-    only, cheap) and only the best few get the weighted score: a copy shares most of its text."""
+def _matches(new: StoryKey, candidates: Sequence[StoryKey], background: _Background, window: timedelta,
+             *, new_counted: bool) -> list[StoryKey]:
+    """The candidates above their bar, best first. Candidates are first ranked by plain bigram Dice (set
+    sizes only, cheap) and only the best few get the weighted score: a copy shares most of its text."""
     fa = new.features
     window_seconds = window.total_seconds()
     gate = _distinctive(fa.full, background)
@@ -411,13 +440,21 @@ def _best_match(new: StoryKey, candidates: Sequence[StoryKey], background: _Back
         shared = len(grams_a & grams_b)
         if shared >= PREFILTER_MIN_SHARED:
             ranked.append((2 * shared / (len(grams_a) + len(grams_b)), i, bar))
-    best: StoryKey | None = None
-    best_score = 0.0
+    scored: list[tuple[float, int]] = []
     for _, i, bar in heapq.nlargest(SCORED_CANDIDATES, ranked):
         score = similarity(new, candidates[i], background, a_counted=new_counted)
-        if score >= bar and score > best_score:
-            best, best_score = candidates[i], score
-    return best
+        if score >= bar:
+            scored.append((score, i))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [candidates[i] for _, i in scored]
+
+
+def _consistent(new: StoryKey, members: Iterable[StoryKey]) -> bool:
+    """No member of the story contradicts `new`: a chain of likenesses must not join a story to an
+    item that one of its copies rules out (a call for applicants joining its own results via a
+    headline that names neither)."""
+    fa = new.features
+    return not any(_contradict(fa, member.features) for member in members)
 
 
 class _BackgroundCache:
@@ -462,8 +499,10 @@ def find_story(new: StoryKey, existing: list[StoryKey], window_hours: float = 72
     if not existing:
         return None
     background = _cache.for_keys(existing)
-    match = _best_match(new, existing, background, timedelta(hours=window_hours), new_counted=False)
-    return match.id if match is not None else None
+    for match in _matches(new, existing, background, timedelta(hours=window_hours), new_counted=False):
+        if _consistent(new, (key for key in existing if key.id == match.id)):
+            return match.id
+    return None
 
 
 # -- batch grouping (the `group` subcommand) and evaluation ------------------------------------------
@@ -490,7 +529,8 @@ def group(records: list[dict[str, Any]], window_hours: float = 72.0) -> list[str
     """A story label per record, same order; equal labels = one story ("s-" + its first member's id).
 
     Records are taken in order, as the daemon would see them; each joins the story of its best match
-    among the earlier ones. The whole batch serves as background for the word weights."""
+    among the earlier ones that no member of that story contradicts. The whole batch serves as
+    background for the word weights."""
     keys = [key_from_record(r, str(r["id"]) if r.get("id") is not None else str(i))
             for i, r in enumerate(records)]
     background = _Background()
@@ -499,11 +539,12 @@ def group(records: list[dict[str, Any]], window_hours: float = 72.0) -> list[str
     window = timedelta(hours=window_hours)
     labels: list[str] = []
     label_of: dict[int, str] = {}
+    members: dict[str, list[StoryKey]] = {}
     for i, key in enumerate(keys):
-        earlier = keys[:i]
-        match = _best_match(key, earlier, background, window, new_counted=True)
-        label = label_of[id(match)] if match is not None else f"s-{key.id}"
+        stories = (label_of[id(match)] for match in _matches(key, keys[:i], background, window, new_counted=True))
+        label = next((story for story in stories if _consistent(key, members[story])), f"s-{key.id}")
         label_of[id(key)] = label
+        members.setdefault(label, []).append(key)
         labels.append(label)
     return labels
 
