@@ -28,7 +28,8 @@ check: $(VENV)/.installed  ## fetch and parse every source, print a health table
 	$(BIN)/gwangju-ai-watch check $(ARGS)
 
 test: $(VENV)/.installed-test  ## lint, type-check and run the test suite
-	$(BIN)/ruff check bot scrapers state tests
+	$(BIN)/ruff check bot scrapers state tests bench
+	$(BIN)/mypy bot scrapers state
 	$(BIN)/python -m pytest -q $(ARGS)
 
 bench: $(VENV)/.installed-test

@@ -5,6 +5,7 @@
 /latest N  the last N stories (default 5)
 /pause     stop delivering (polling goes on; posts wait in the outbox)
 /resume    deliver again
+/retry     put posts that Telegram refused for good back in the queue (e.g. after re-adding the bot)
 /check URL fetch and parse a listing page on demand
 
 Messages from any other chat match no handler and are ignored without an answer.
@@ -23,6 +24,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
 from telegram.request import HTTPXRequest
 
+from bot.delivery import blocked_chats, requeue_failed
 from scrapers.dates import KST
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("status", "sources", "latest", "pause", "resume", "check")
+COMMANDS = ("status", "sources", "latest", "pause", "resume", "retry", "check")
 
 
 def _ago(epoch: float | None, now: float) -> str:
@@ -64,6 +66,8 @@ def status_text(daemon: Daemon) -> str:
         + (" (일시정지됨)" if state.meta.get("paused") else ""),
         f"실패한 게시: {sum(1 for e in state.outbox if e.status == 'failed')}건",
     ]
+    for chat, info in blocked_chats(state).items():
+        lines.append(f"• 채널 {html.escape(chat)} 전송 거부: {html.escape(str(info.get('error', '')))}")
     for s in failing:
         m = state.sources[s.name]
         lines.append(f"• {html.escape(s.name)}: {m.consecutive_failures}회 실패 — {html.escape(m.last_error or '')}")
@@ -172,6 +176,12 @@ def build_application(daemon: Daemon) -> Application[Any, Any, Any, Any, Any, An
         log.warning("delivery resumed by admin %s", update.effective_chat.id if update.effective_chat else "?")
         await reply(update, f"▶️ 게시를 재개합니다. 대기 중 {len(daemon.state.pending())}건.")
 
+    async def on_retry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        count = requeue_failed(daemon.state)
+        daemon.store.save(daemon.state)
+        daemon.wake_delivery.set()
+        await reply(update, f"🔁 실패한 게시 {count}건을 다시 대기열에 넣었습니다.")
+
     async def on_check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         args = context.args or []
         if not args or not args[0].startswith(("http://", "https://")):
@@ -183,7 +193,8 @@ def build_application(daemon: Daemon) -> Application[Any, Any, Any, Any, Any, An
         log.warning("admin command failed: %s: %s", type(context.error).__name__, context.error)
 
     for name, callback in (("status", on_status), ("sources", on_sources), ("latest", on_latest),
-                           ("pause", on_pause), ("resume", on_resume), ("check", on_check)):
+                           ("pause", on_pause), ("resume", on_resume), ("retry", on_retry),
+                           ("check", on_check)):
         app.add_handler(CommandHandler(name, callback, filters=admins))
     app.add_error_handler(on_error)
     return app

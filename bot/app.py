@@ -6,7 +6,9 @@ import contextlib
 import functools
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable
+from typing import TextIO
 
 from bot.config import Config
 from bot.delivery import DryRunSender, Sender, TelegramSender, deliver_pending
@@ -31,10 +33,15 @@ def build_sender(config: Config, dry_run: bool = False) -> Sender:
     return TelegramSender(config.telegram, trust_env=config.fetch.trust_env)
 
 
-def make_deliver(config: Config, sender: Sender) -> Callable[[State, StateStore], Awaitable[object]]:
+def make_deliver(
+    config: Config, sender: Sender, *, deadline: float | None = None
+) -> Callable[[State, StateStore], Awaitable[object]]:
+    """The delivery stage bound to the config. `deadline` (epoch): stop waiting then; the rest stays
+    pending for the next cycle (`once`). The daemon delivers without one and cancels on shutdown."""
     return functools.partial(
         deliver_pending,
         sender=sender,
+        deadline=deadline,
         chat_id=config.telegram.chat_id if config.telegram.chat_id is not None else "dry-run",
         delivery_config=config.delivery,
         admin_chat_ids=config.telegram.admin_chat_ids,
@@ -42,7 +49,7 @@ def make_deliver(config: Config, sender: Sender) -> Callable[[State, StateStore]
     )
 
 
-def print_report(report: CycleReport, out=sys.stderr) -> None:  # type: ignore[no-untyped-def]
+def print_report(report: CycleReport, out: TextIO = sys.stderr) -> None:
     """What `once` tells the operator: the cycle's counts and every failing source."""
     print(report.summary_line(), file=out)
     for poll in report.failed_sources:
@@ -56,7 +63,8 @@ async def _once(config: Config, store: StateStore, dry_run: bool) -> CycleReport
     sender = build_sender(config, dry_run)
     try:
         async with Fetcher(config.fetch) as fetcher:
-            cycle = Cycle(config, state, store, fetcher, Detector(config.relevance), make_deliver(config, sender))
+            deliver = make_deliver(config, sender, deadline=time.time() + config.delivery.once_max_seconds)
+            cycle = Cycle(config, state, store, fetcher, Detector(config.relevance), deliver)
             return await cycle.run()
     finally:
         with contextlib.suppress(Exception):

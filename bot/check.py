@@ -9,6 +9,7 @@ import unicodedata
 from typing import TextIO
 
 from bot.config import Config
+from bot.delivery import blocked_chats
 from bot.pipeline import SourcePoll, poll_all
 from scrapers.fetch import Fetcher
 from state.store import State, StateStore
@@ -78,5 +79,7 @@ def run_check(config: Config, *, strict: bool = False, out: TextIO = sys.stdout)
         print(f"outbox: {pending} pending, {len(stuck)} failed", file=out)
         for entry in stuck:
             print(f"  failed {entry.kind} {entry.id}: {entry.last_error}", file=out)
+        for chat, info in blocked_chats(state).items():
+            print(f"  chat {chat} refused delivery: {info.get('error')} (paused, retried automatically)", file=out)
     print(f"{len(polls) - len(failed)} of {len(polls)} sources ok", file=out)
     return 1 if strict and failed else 0

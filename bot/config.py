@@ -81,6 +81,7 @@ class DeliveryConfig:
     min_interval_seconds: float = 3.0
     max_attempts: int = 8  # transient failures before an item is parked as failed and the admins alerted
     backlog_digest_threshold: int = 0  # > 0: a backlog larger than this goes out as one digest post
+    once_max_seconds: float = 300.0  # `once` stops delivering after this; the rest stays pending
     digest: DigestConfig = field(default_factory=DigestConfig)
 
 
@@ -238,7 +239,7 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
     dl = _table(data, "delivery", where)
     w = f"{where} [delivery]"
     _unknown(dl, {"backfill_hours", "max_age_hours", "max_per_minute", "min_interval_seconds", "max_attempts",
-                  "backlog_digest_threshold", "digest"}, w)
+                  "backlog_digest_threshold", "once_max_seconds", "digest"}, w)
     dg = _table(dl, "digest", w)
     _unknown(dg, {"enabled", "time"}, f"{w} digest")
     digest_time = _typed(dg, "time", str, "21:00", f"{w} digest")
@@ -255,6 +256,7 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
         min_interval_seconds=_typed(dl, "min_interval_seconds", float, 3.0, w),
         max_attempts=_typed(dl, "max_attempts", int, 8, w),
         backlog_digest_threshold=_typed(dl, "backlog_digest_threshold", int, 0, w),
+        once_max_seconds=_typed(dl, "once_max_seconds", float, 300.0, w),
         digest=DigestConfig(enabled=_typed(dg, "enabled", bool, False, f"{w} digest"), time=digest_time),
     )
     if delivery.backfill_hours < 0:
@@ -265,11 +267,11 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
     ft = _table(data, "fetch", where)
     w = f"{where} [fetch]"
     defaults = FetchConfig()
-    _unknown(ft, set(FetchConfig.__slots__), w)  # type: ignore[attr-defined]
+    _unknown(ft, set(FetchConfig.__slots__), w)
     fetch = FetchConfig(**{
         name: _typed(ft, name, type(getattr(defaults, name)) if getattr(defaults, name) is not None else str,
                      getattr(defaults, name), w)
-        for name in FetchConfig.__slots__  # type: ignore[attr-defined]
+        for name in FetchConfig.__slots__
     })
 
     hl = _table(data, "health", where)
@@ -315,4 +317,4 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML: {exc}") from None
     cfg = _parse(data, str(p), p.resolve().parent, env)
-    return Config(**{**{f: getattr(cfg, f) for f in Config.__slots__}, "path": p})  # type: ignore[attr-defined]
+    return Config(**{**{f: getattr(cfg, f) for f in Config.__slots__}, "path": p})

@@ -68,11 +68,16 @@ _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 class SelectorsLike(Protocol):
     """The shape of `bot.config.Selectors`."""
 
-    item: str
-    title: str | None
-    link: str | None
-    date: str | None
-    snippet: str | None
+    @property
+    def item(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def link(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def snippet(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -340,6 +345,7 @@ def _group_links(links: list[_Link]) -> list[_Group]:
             if len(urls_under[chain[i].mem_id]) > 1:
                 break
             item_index = i
+        container: LexborNode | None
         if item_index + 1 < len(chain):
             container = chain[item_index + 1]
         else:
