@@ -18,6 +18,7 @@ from tests.conftest import SHARED, run_cli
 
 STORIES_DEV = SHARED / "corpus" / "stories-dev.jsonl"
 OWN_CASES = Path(__file__).parent / "fixtures" / "stories" / "cases.jsonl"
+HOLDOUT = Path(__file__).parent / "fixtures" / "stories" / "holdout.jsonl"
 
 T0 = datetime(2025, 10, 13, 10, 0, tzinfo=KST)
 
@@ -179,6 +180,9 @@ def test_rewrites_with_short_forms_and_spacing_are_one_story(items: tuple[dict[s
         pytest.param(pair("광주, 국가AI컴퓨팅센터 유치 추진", "광주시, 국가AI컴퓨팅센터 유치 서명운동 돌입",
                           when_a=None, when_b=None),
                      id="a-headline-of-topic-words-only-joins-nothing"),
+        pytest.param(pair("광주 'AI 교육 특구' 지정", "대구 'AI 교육 특구' 지정"), id="same-news-other-city"),
+        pytest.param(pair("광주시의회 산업건설위, AI 조례 가결", "광주시의회 산업건설위, AI 예산 삭감"),
+                     id="same-council-committee-other-agenda-item"),
     ],
 )
 def test_other_events_on_the_same_subject_stay_apart(items: tuple[dict[str, Any], dict[str, Any]]) -> None:
@@ -210,6 +214,16 @@ PRESS_RELEASE_LEAD_B = ("광주시와 한국전력공사가 첨단3지구 국가
 )
 def test_leads(items: tuple[dict[str, Any], dict[str, Any]], expected: bool) -> None:
     assert together(items) is expected
+
+
+def test_a_story_does_not_take_an_item_one_of_its_copies_rules_out() -> None:
+    """The results headline that names no milestone is like both the results and the call for applicants;
+    the call must not join the results' story through it."""
+    results = {"id": "results", "title": "광주 AI 바우처 지원 기업 120곳 선정", "published_at": "2025-11-05"}
+    plain = {"id": "plain", "title": "광주 AI 바우처 지원 기업 120곳 뽑아", "published_at": "2025-11-05"}
+    call = {"id": "call", "title": "광주 AI 바우처 지원 기업 120곳 모집", "published_at": None}
+    labels = group([*BACKGROUND, results, plain, call])
+    assert labels[-3:] == ["s-results", "s-results", "s-call"]
 
 
 def test_find_story_uses_the_leads_it_is_given() -> None:
@@ -365,6 +379,16 @@ def test_own_set_floor() -> None:
     report = evaluate(records)
     assert report.precision >= 0.97, report.format()
     assert report.recall >= 0.80, report.format()
+
+
+def test_held_out_set_floor() -> None:
+    """A second own set (tests/fixtures/stories/holdout.jsonl), written after the first tuning round. Its
+    first measurement (precision 0.500, recall 0.556) led to the place and story-consistency rules."""
+    with HOLDOUT.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    report = evaluate(records)
+    assert report.precision >= 0.97, report.format()
+    assert report.recall >= 0.65, report.format()
 
 
 def test_dev_set_report_from_the_command_line(stories_dev: list[dict[str, Any]],
