@@ -175,7 +175,7 @@ PARTICLES: tuple[str, ...] = (
     "보다", "이라", "와의", "과의", "에는", "에도", "은", "는", "이", "가", "을", "를", "에", "의", "와", "과",
     "도", "로", "서",
 )
-_PARTICLE = re.compile(r"(?<=[가-힣]{2})(?:" + "|".join(PARTICLES) + r")$")
+_PARTICLE = re.compile(r"(?:(?<=[가-힣]{2})|(?<=[a-z0-9]))(?:" + "|".join(PARTICLES) + r")$")  # AI로 = AI
 _MILESTONE_WORDS = {word: i for i, words in enumerate(MILESTONES) for word in words}
 _MILESTONE = re.compile("|".join(sorted(map(re.escape, _MILESTONE_WORDS), key=len, reverse=True)))
 _PLANNED_BEFORE = re.compile(r"\d+(?:년|월)$")  # "2027년 개교": a plan, not the milestone reached
