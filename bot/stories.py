@@ -125,8 +125,7 @@ NEWS_VOCABULARY: tuple[str, ...] = (
     "시작", "도입", "추가", "확대", "방문", "점검", "논의", "예정", "목표", "위해", "위한", "대한", "관련",
     "올해", "내년", "공식", "선포", "행사", "열려", "열어", "개소", "개관", "총력", "청신호", "기대",
 )
-TOPIC_PSEUDO_DOCUMENTS = 4  # at least this many, ...
-TOPIC_PSEUDO_SHARE = 0  # ... or this share of the real documents, whichever is more
+TOPIC_PSEUDO_DOCUMENTS = 4
 
 #: Units after a figure. Same unit + different value = different facts. Days and clock times are left
 #: out on purpose: copies of one event often differ in them (발표일, 시행일).
@@ -334,11 +333,10 @@ class _Background:
 
     def weight(self, gram: str, in_pair: int) -> float:
         """Inverse document frequency among the other documents (the pair itself left out)."""
+        prior = TOPIC_PSEUDO_DOCUMENTS if gram in _TOPIC_BIGRAMS else 0
         others = self.docs - in_pair
-        pseudo = max(TOPIC_PSEUDO_DOCUMENTS, TOPIC_PSEUDO_SHARE * others)
-        prior = pseudo if gram in _TOPIC_BIGRAMS else 0
         df = max(self.df.get(gram, 0) - in_pair, 0) + prior
-        return math.log((others + pseudo + 1) / (df + 1))
+        return math.log((others + TOPIC_PSEUDO_DOCUMENTS + 1) / (df + 1))
 
 
 def _conflicting(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
