@@ -379,7 +379,7 @@ def test_own_set_floor() -> None:
     assert len(records) >= 60
     report = evaluate(records)
     assert report.precision >= 0.97, report.format()
-    assert report.recall >= 0.80, report.format()
+    assert report.recall >= 0.82, report.format()
 
 
 def test_held_out_set_floor() -> None:
