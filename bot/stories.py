@@ -508,7 +508,8 @@ def find_story(new: StoryKey, existing: list[StoryKey], window_hours: float = 72
     """The id of the existing story `new` is a copy of, or None. Precision over recall.
 
     `existing` holds one key per stored item (a story's first copy and its later copies may all be
-    there, each with the story's id); the best-scoring key above the bar wins."""
+    there, each with the story's id); the best-scoring key above the bar wins, unless another key of
+    its story contradicts `new` (another figure, milestone or place), then the next best."""
     if not existing:
         return None
     background = _cache.for_keys(existing)
