@@ -224,6 +224,9 @@ def test_a_story_does_not_take_an_item_one_of_its_copies_rules_out() -> None:
     call = {"id": "call", "title": "광주 AI 바우처 지원 기업 120곳 모집", "published_at": None}
     labels = group([*BACKGROUND, results, plain, call])
     assert labels[-3:] == ["s-results", "s-results", "s-call"]
+    history = [key(record) for record in BACKGROUND]
+    assert find_story(key(call), [*history, key(plain, "story-1")]) == "story-1"
+    assert find_story(key(call), [*history, key(results, "story-1"), key(plain, "story-1")]) is None
 
 
 def test_find_story_uses_the_leads_it_is_given() -> None:
