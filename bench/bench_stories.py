@@ -59,12 +59,12 @@ def main() -> None:
     stored = [(k.id, k.title, k.lead, k.published_at) for k in existing]
     timings = []
     for j in range(30):
-        copy = stored[rng.randrange(len(stored))]
-        new = StoryKey(f"m{j}", copy[1] + " (종합)", copy[2], now)
+        record = stored[rng.randrange(len(stored))]
+        new = StoryKey(f"m{j}", record[1] + " (종합)", record[2], now)
         start = time.perf_counter()
         found = find_story(new, [StoryKey(*s) for s in stored])
         timings.append((time.perf_counter() - start) * 1000)
-        assert found == copy[0], (found, copy[0])
+        assert found == record[0], (found, record[0])
     median = statistics.median(timings)
     print(f"same, keys rebuilt from stored records on each call: median {median:.1f} ms, "
           f"max {max(timings):.1f} ms ({_verdict(median)} {BUDGET_MS:.0f} ms)")
