@@ -474,22 +474,24 @@ class _BackgroundCache:
     """Background statistics of the last `existing` list, updated by difference between calls.
 
     The pipeline calls find_story with nearly the same list every time (one story more, a few
-    expired), so recounting every bigram of thousands of keys per call would dominate the cost."""
+    expired), so recounting every bigram of thousands of keys per call would dominate the cost. Keys
+    rebuilt from the same stored records share their (cached) bigram sets, which is what is compared."""
 
     def __init__(self) -> None:
         self.background = _Background()
         self.counted: Counter[frozenset[str]] = Counter()  # by value: several keys may share a story id
-        self.last: list[StoryKey] = []
+        self.last: list[frozenset[str]] = []
 
     def for_keys(self, keys: Sequence[StoryKey]) -> _Background:
+        fulls = [key.features.full for key in keys]
         seen = len(self.last)
-        if len(keys) >= seen and all(map(operator.is_, keys, self.last)):
-            tail = [key.features.full for key in keys[seen:]]  # the usual case: keys appended
+        if len(fulls) >= seen and all(map(operator.is_, fulls, self.last)):
+            tail = fulls[seen:]  # the usual case: keys appended
             for grams in tail:
                 self.background.add(grams)
             self.counted.update(tail)
         else:
-            current = Counter(key.features.full for key in keys)
+            current = Counter(fulls)
             for grams, count in current.items():
                 for _ in range(count - self.counted.get(grams, 0)):
                     self.background.add(grams)
@@ -497,7 +499,7 @@ class _BackgroundCache:
                 for _ in range(count - current.get(grams, 0)):
                     self.background.remove(grams)
             self.counted = current
-        self.last = list(keys)
+        self.last = fulls
         return self.background
 
 
