@@ -92,7 +92,7 @@ MILESTONES: tuple[tuple[str, ...], ...] = (
     ("모집", "공모", "접수", "선발"),
     ("수료", "졸업", "학위"),
     ("시작", "개시", "착수", "돌입", "개통"),
-    ("확대", "연장", "증편", "축소", "중단"),
+    ("확대", "연장", "증편", "증액", "축소", "중단"),
 )
 
 #: A reaction to an event (a statement welcoming a decision, a protest against it) is news of its own:

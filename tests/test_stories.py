@@ -19,6 +19,7 @@ from tests.conftest import SHARED, run_cli
 STORIES_DEV = SHARED / "corpus" / "stories-dev.jsonl"
 OWN_CASES = Path(__file__).parent / "fixtures" / "stories" / "cases.jsonl"
 HOLDOUT = Path(__file__).parent / "fixtures" / "stories" / "holdout.jsonl"
+HOLDOUT2 = Path(__file__).parent / "fixtures" / "stories" / "holdout2.jsonl"
 
 T0 = datetime(2025, 10, 13, 10, 0, tzinfo=KST)
 
@@ -385,14 +386,25 @@ def test_own_set_floor() -> None:
     assert report.recall >= 0.82, report.format()
 
 
-def test_held_out_set_floor() -> None:
-    """A second own set (tests/fixtures/stories/holdout.jsonl), written after the first tuning round. Its
-    first measurement (precision 0.500, recall 0.556) led to the place and story-consistency rules."""
-    with HOLDOUT.open(encoding="utf-8") as fh:
+@pytest.mark.parametrize(
+    ("path", "recall_floor"),
+    [
+        # Written after the first tuning round; first measured at precision 0.500, recall 0.556, which led
+        # to the place and story-consistency rules.
+        pytest.param(HOLDOUT, 0.65, id="holdout"),
+        # Written after all other tuning; first measured at precision 0.818, recall 0.529: one council
+        # committee's budget increase merged with its vote the next day, which led to 증액 as a milestone.
+        pytest.param(HOLDOUT2, 0.50, id="holdout2"),
+    ],
+)
+def test_held_out_set_floor(path: Path, recall_floor: float) -> None:
+    """Our later labelled sets (tests/fixtures/stories/holdout*.jsonl), each written without looking at
+    how the grouping would score it."""
+    with path.open(encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh if line.strip()]
     report = evaluate(records)
     assert report.precision >= 0.97, report.format()
-    assert report.recall >= 0.65, report.format()
+    assert report.recall >= recall_floor, report.format()
 
 
 def test_dev_set_report_from_the_command_line(stories_dev: list[dict[str, Any]],
