@@ -184,20 +184,25 @@ class CycleReport:
         )
 
 
-_KEYS: dict[str, StoryKey] = {}  # story id -> its grouping key; keys precompute features, so reuse them
+_KEYS: dict[tuple[str, int], StoryKey] = {}  # (story id, copy) -> key; keys precompute features: reuse them
 
 
-def _story_key(story: StoryRecord) -> StoryKey:
-    key = _KEYS.get(story.id)
-    if key is None or key.title != story.title:
-        if len(_KEYS) > 20_000:
-            _KEYS.clear()
-        key = _KEYS[story.id] = StoryKey(
-            id=story.id, title=story.title, lead=story.lead,
-            published_at=datetime.fromtimestamp(story.published_at or story.first_seen, KST),
-            url=story.url, outlet=story.outlet,
-        )
-    return key
+def _story_keys(story: StoryRecord) -> list[StoryKey]:
+    """Grouping keys of a story: its first copy (with the lead) and each later copy's headline, so a third
+    outlet's rewrite can match the second's wording."""
+    when = datetime.fromtimestamp(story.published_at or story.first_seen, KST)
+    copies = [(story.title, story.lead, story.url, story.outlet)]
+    copies += [(entry[2], "", entry[1], entry[0]) for entry in story.also if len(entry) >= 3]
+    keys = []
+    for n, (title, lead, url, outlet) in enumerate(copies):
+        key = _KEYS.get((story.id, n))
+        if key is None or key.title != title:
+            if len(_KEYS) > 50_000:
+                _KEYS.clear()
+            key = _KEYS[(story.id, n)] = StoryKey(id=story.id, title=title, lead=lead, published_at=when,
+                                                   url=url, outlet=outlet)
+        keys.append(key)
+    return keys
 
 
 def story_id_for(url: str) -> str:
@@ -435,7 +440,8 @@ class Cycle:
         lead = _lead(article, item)
         key = StoryKey(id="", title=title, lead=lead, published_at=c.published_at, url=c.url, outlet=outlet)
         window = self.config.story_window_hours
-        recent = [_story_key(s) for s in self.state.stories.values() if s.first_seen >= now - window * 3600]
+        recent = [k for s in self.state.stories.values() if s.first_seen >= now - window * 3600
+                  for k in _story_keys(s)]
         match = find_story(key, recent, window)
         reason = ", ".join(c.verdict.reasons)
         if match is not None:
