@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gzip
 import json
 import socket
@@ -77,7 +78,8 @@ class Site:
 
 
 class Servers:
-    def __init__(self, hosts: int, pages_per_host: int, delay: float, rolling: int, relevant_every: int) -> None:
+    def __init__(self, hosts: int, pages_per_host: int, delay: float, rolling: int,
+                 relevant_every: int) -> None:
         self.pages = pages_per_host
         self.delay = delay
         self.rolling = rolling
@@ -114,7 +116,8 @@ class Servers:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 method, target, _ = lines[0].split(" ", 2)
-                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+                fields = (ln.partition(":") for ln in lines[1:] if ln)
+                headers = {k.strip().lower(): v.strip() for k, _, v in fields}
                 if int(headers.get("content-length", "0") or 0):
                     await reader.readexactly(int(headers["content-length"]))
                 keep_alive = headers.get("connection", "").lower() != "close"
@@ -167,7 +170,7 @@ async def serve(args: argparse.Namespace) -> None:
     running = []
     for site, address in zip(servers.sites, addresses, strict=True):
         server = await asyncio.start_server(
-            lambda r, w, s=site: servers.handle(s, r, w), address, 0, backlog=4096, limit=1 << 16)
+            functools.partial(servers.handle, site), address, 0, backlog=4096, limit=1 << 16)
         port = server.sockets[0].getsockname()[1]
         bases.append(f"http://{address}:{port}")
         running.append(server)

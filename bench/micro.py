@@ -18,6 +18,7 @@ from bench import bench_relevance, bench_state, pages
 from bot.relevance import Detector
 from scrapers.decode import decode
 from scrapers.listing import parse_listing
+from scrapers.models import ListingItem
 
 REAL = Path(__file__).parents[1].parent / "shared" / "fixtures" / "real"
 REAL_LISTINGS = [  # (file, the address it was saved from, stands for)
@@ -58,7 +59,7 @@ def listing_pages() -> list[tuple[str, str, str, bytes]]:
 
 def listing_figure(name: str, url: str, kind: str, body: bytes, detector: Detector,
                    min_seconds: float) -> ListingFigure:
-    def parse() -> list:  # type: ignore[type-arg]
+    def parse() -> list[ListingItem]:
         return parse_listing(decode(body, "text/html"), url)
 
     items = parse()

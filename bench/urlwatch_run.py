@@ -45,7 +45,7 @@ def clean_env(home: Path) -> dict[str, str]:
 def write_jobs(path: Path, urls: list[str], filtered: bool) -> None:
     docs = []
     for i, url in enumerate(urls):
-        job = {"name": f"bench-{i:04d}", "url": url}
+        job: dict[str, object] = {"name": f"bench-{i:04d}", "url": url}
         if filtered:
             job["filter"] = [{"css": "h4.titles a"}, "html2text"]
         docs.append(json.dumps(job, ensure_ascii=False))  # JSON is YAML
