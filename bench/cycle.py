@@ -26,7 +26,7 @@ from bot.config import Config, FetchConfig, SourceConfig, StateConfig
 from bot.logs import setup_logging
 from bot.pipeline import Cycle, CycleReport
 from bot.relevance import Detector
-from scrapers.fetch import Fetcher
+from scrapers.fetch import GLOBAL_CONCURRENCY, Fetcher
 from state.store import StateStore
 
 
@@ -83,7 +83,8 @@ def server_stats(control: str | None) -> dict[str, Any] | None:
     return stats
 
 
-async def measure(urls: list[str], per_host: int, folder: Path, control: str | None = None) -> dict[str, Any]:
+async def measure(urls: list[str], per_host: int, folder: Path, control: str | None = None,
+                  max_connections: int = GLOBAL_CONCURRENCY) -> dict[str, Any]:
     config = bench_config(urls, per_host, folder / "state.json")
     server_stats(control)
     out: dict[str, Any] = {"rss_before": rss_mb()}
@@ -91,7 +92,7 @@ async def measure(urls: list[str], per_host: int, folder: Path, control: str | N
         state = store.load()
         detector = Detector(config.relevance)
         wall, cpu = time.perf_counter(), cpu_seconds()
-        async with Fetcher(config.fetch) as fetcher:
+        async with Fetcher(config.fetch, max_connections=max_connections) as fetcher:
             report = await Cycle(config, state, store, fetcher, detector, None).run()
             out["first"] = _summary(report, time.perf_counter() - wall, cpu_seconds() - cpu)
             out["first"]["server"] = server_stats(control)
@@ -106,12 +107,13 @@ async def measure(urls: list[str], per_host: int, folder: Path, control: str | N
     return out
 
 
-async def measure_fetch_only(urls: list[str], per_host: int, control: str | None = None) -> dict[str, Any]:
+async def measure_fetch_only(urls: list[str], per_host: int, control: str | None = None,
+                             max_connections: int = GLOBAL_CONCURRENCY) -> dict[str, Any]:
     """The same requests through the same `Fetcher`, nothing parsed: what fetching alone costs."""
     config = bench_config(urls, per_host, Path("unused.json"))
     server_stats(control)
     wall, cpu = time.perf_counter(), cpu_seconds()
-    async with Fetcher(config.fetch) as fetcher:
+    async with Fetcher(config.fetch, max_connections=max_connections) as fetcher:
         results = await asyncio.gather(*(fetcher.fetch(url) for url in urls), return_exceptions=True)
     out: dict[str, Any] = {"wall": time.perf_counter() - wall, "cpu": cpu_seconds() - cpu,
                            "failed": sum(isinstance(r, BaseException) for r in results),
@@ -128,16 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--control", help="a loopback server base URL, to read what the servers saw")
     parser.add_argument("--fetch-only", action="store_true", help="fetch every URL, parse nothing")
+    parser.add_argument("--max-connections", type=int, default=GLOBAL_CONCURRENCY,
+                        help="the fetcher's global cap (the product's default unless given)")
     args = parser.parse_args(argv)
     urls = list(args.urls)
     if args.urls_file:
         urls += [u for u in args.urls_file.read_text().split() if u]
     quiet_logging()
     if args.fetch_only:
-        print(json.dumps(asyncio.run(measure_fetch_only(urls, args.per_host, args.control))))
+        figures = asyncio.run(measure_fetch_only(urls, args.per_host, args.control, args.max_connections))
+        print(json.dumps(figures))
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-cycle-") as folder:
-        result = asyncio.run(measure(urls, args.per_host, Path(folder), args.control))
+        result = asyncio.run(measure(urls, args.per_host, Path(folder), args.control, args.max_connections))
     print(json.dumps(result))
     return 0
 
