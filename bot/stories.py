@@ -283,14 +283,14 @@ class StoryKey:
         object.__setattr__(self, "features", features_of(self.title, self.lead, self.published_at))
 
 
-@functools.lru_cache(maxsize=20_000)
+@functools.lru_cache(maxsize=2048)  # about the stories of one grouping window
 def features_of(title: str, lead: str = "", published_at: datetime | None = None) -> Features:
     """Cached: callers (bot.pipeline) rebuild their keys from the stored stories on every call."""
     moment = _aware(published_at)
     return Features(*_text_features(title, lead), time=moment.timestamp() if moment is not None else None)
 
 
-@functools.lru_cache(maxsize=20_000)
+@functools.lru_cache(maxsize=2048)  # about the stories of one grouping window
 def _text_features(title: str, lead: str) -> tuple[
     frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]], frozenset[int], bool, frozenset[str]
 ]:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROBOTS_TOKEN = "gwangju-ai-watch"  # the product token robots.txt files address us by
-GLOBAL_CONCURRENCY = 32  # requests in flight across all hosts
+GLOBAL_CONCURRENCY = 64  # requests in flight across all hosts (the per-host cap is what is polite)
 ROBOTS_TTL = 6 * 3600.0  # a robots.txt that was read (or is absent) is asked for again after this
 ROBOTS_RETRY_TTL = 10 * 60.0  # robots.txt unavailable (5xx, timeout): allow for now, ask again soon
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309 asks crawlers to read at least 500 KiB
