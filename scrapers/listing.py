@@ -27,7 +27,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -182,8 +182,9 @@ def _link_target(node: LexborNode) -> str | None:
     return match.group(1) if match else None
 
 
+@lru_cache(maxsize=8192)
 def url_score(url: str) -> int:
-    """How much a URL looks like one article's page: >= 2 is an article, <= 0 is not."""
+    """How much a URL looks like one article's page: >= 2 is an article, <= 0 is not (remembered per URL)."""
     rules = _rules()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):

@@ -30,6 +30,7 @@ import binascii
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -176,10 +177,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def _encode(part: str) -> str:
     """Percent-encode what a URL cannot hold literally (spaces, Hangul); normalise %xx to upper case."""
+    if "%" not in part and _UNSAFE.search(part) is None:
+        return part
     part = _UNSAFE.sub(lambda m: quote(m.group(0), safe=""), part)
     return _PERCENT.sub(lambda m: m.group(0).upper(), part)
 
 
+@lru_cache(maxsize=1024)
 def _is_public_name(host: str) -> bool:
     """A DNS name on the internet (not an IP address, not `localhost`, not a dotless intranet name)."""
     if "." not in host or host.endswith((".localhost", ".local", ".test", ".internal")):
@@ -191,6 +195,7 @@ def _is_public_name(host: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1024)
 def registrable_domain(host: str) -> str:
     """`news.kbs.co.kr` → `kbs.co.kr`, `m.etnews.com` → `etnews.com` (with a small public-suffix table)."""
     labels = host.split(".")
@@ -201,6 +206,7 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-(suffix_len + 1) :])
 
 
+@lru_cache(maxsize=1024)
 def canonical_host(host: str) -> str:
     """One spelling for the desktop, mobile and www variants of a site's host."""
     host = host.lower().rstrip(".")
@@ -250,10 +256,16 @@ def _clean_query(pairs: _Pairs, host: str, path: str) -> _Pairs:
     return kept
 
 
+@lru_cache(maxsize=1024)
+def _rewrites_for(host: str) -> tuple[PathRewrite, ...]:
+    """The rewrites whose host pattern takes this host, in their order."""
+    return tuple(rule for rule in PATH_REWRITES if rule.host.fullmatch(host))
+
+
 def _rewrite(host: str, path: str, pairs: _Pairs) -> tuple[str, str, _Pairs]:
-    for rule in PATH_REWRITES:
+    for rule in _rewrites_for(host):
         m = rule.path.fullmatch(path)
-        if not (rule.host.fullmatch(host) and m):
+        if not m:
             continue
         values = dict(pairs)
         if any(not values.get(p) for p in rule.params):
@@ -270,7 +282,13 @@ def canonical_url(url: str, base: str | None = None) -> str:
     """Absolute, with tracking parameters dropped and identifying ones kept, scheme and host unified.
 
     Anything that is not an http(s) URL (mailto:, javascript:) comes back joined but otherwise as it is.
+    Results are remembered (a listing polled every few minutes repeats most of its links).
     """
+    return _canonical_url(url, base)
+
+
+@lru_cache(maxsize=8192)
+def _canonical_url(url: str, base: str | None) -> str:
     url = url.strip()
     try:
         if base:
@@ -306,7 +324,12 @@ def canonical_url(url: str, base: str | None = None) -> str:
 def clean_link(url: str, base: str | None = None) -> str:
     """A link to fetch and to show: absolute, without fragment, tracking and session parameters, but with
     the scheme, host and other parameters as the site wrote them (`canonical_url` is the identity and
-    may name a host variant the site does not serve)."""
+    may name a host variant the site does not serve). Results are remembered, as `canonical_url`'s are."""
+    return _clean_link(url, base)
+
+
+@lru_cache(maxsize=8192)
+def _clean_link(url: str, base: str | None) -> str:
     url = url.strip()
     try:
         if base:
