@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.conftest import clean_env, run_cli, write_config
+from tests.servers.news_site import Page, Request
 from tests.servers.telegram_api import TelegramApiServer
 from tests.sites import Outlets, Story
 
@@ -122,3 +123,32 @@ def test_old_news_newly_listed_is_recorded_not_posted(tmp_path: Path, outlets: O
     assert code == 0, err
     assert len(telegram.sent_messages(telegram.channel_id)) == posted
     assert "older than max_age_hours" in err
+
+
+def test_the_next_poll_is_conditional_and_a_304_costs_nothing(tmp_path: Path, outlets: Outlets,
+                                                              telegram: TelegramApiServer) -> None:
+    site = outlets.sites["kwangju"]
+    listing = site.routes["/news/articleList.html"]
+    assert isinstance(listing, Page)
+    tagged = Page(listing.body, headers={"ETag": '"v1"', "Last-Modified": "Thu, 26 Nov 2026 01:00:00 GMT"})
+
+    def conditional(request: Request) -> Page:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Page(b"", status=304, headers={"ETag": '"v1"'})
+        return tagged
+
+    site.add("/news/articleList.html", conditional)
+    config = write_config(tmp_path / "config.toml", telegram=telegram,
+                          sources={"광주일보": (outlets.listing_urls["광주일보"], "html")})
+    assert once(config, telegram)[0] == 0
+    posted = len(telegram.sent_messages(telegram.channel_id))
+    assert posted == 1
+    code, _, err = once(config, telegram)
+    assert code == 0, err
+    polls = [r for r in site.requests if r.path == "/news/articleList.html"]
+    assert polls[-1].headers.get("if-none-match") == '"v1"'
+    assert polls[-1].headers.get("if-modified-since") == "Thu, 26 Nov 2026 01:00:00 GMT"
+    assert "not modified" in err
+    assert len(telegram.sent_messages(telegram.channel_id)) == posted
+    state = json.loads((tmp_path / "state" / "state.json").read_text(encoding="utf-8"))
+    assert state["sources"]["광주일보"]["consecutive_failures"] == 0
