@@ -76,7 +76,29 @@ async def _read_source(config: Config, source: str, base_url: str | None) -> tup
             result = await fetcher.fetch(source)
         return result.body, result.content_type, base_url or result.url
     path = Path(source)
-    return path.read_bytes(), None, base_url or path.resolve().as_uri()
+    body = path.read_bytes()
+    if base_url is None:
+        base_url = _document_url(body)
+        if base_url is None:
+            print("note: the file names no URL of its own (<base>, canonical, og:url); relative links are "
+                  "skipped unless --base-url is given", file=sys.stderr)
+    return body, None, base_url or path.resolve().as_uri()
+
+
+def _document_url(body: bytes) -> str | None:
+    """The URL a saved page names for itself: `<base href>`, canonical link or og:url (absolute only)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from scrapers.decode import decode
+
+    tree = LexborHTMLParser(decode(body[:200_000]))
+    for selector, attribute in (("base[href]", "href"), ("link[rel=canonical]", "href"),
+                                ('meta[property="og:url"]', "content")):
+        node = tree.css_first(selector)
+        value = (node.attributes.get(attribute) or "").strip() if node is not None else ""
+        if value.startswith(("http://", "https://")):
+            return value
+    return None
 
 
 def cmd_parse(config: Config, args: argparse.Namespace) -> int:
