@@ -27,7 +27,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -62,6 +62,7 @@ _EDGE_DATE = re.compile(
 )
 _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…)\s*$")
 _JS_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[\w\-]+\.(?:do|html?|php|jsp|asp)\?[^'"\s]*)['"]""")
+_CLASS_WORDS = re.compile(r"[\s_\-]+")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 
 
@@ -100,8 +101,11 @@ class _Rules:
     date_selector: str
     outlet_classes: re.Pattern[str]
     hidden_classes: frozenset[str]
+    # Verdicts per class attribute: a page repeats a few dozen class names over thousands of elements.
+    _heading_class: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    _hidden_class: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    @cached_property
     def heading_selector(self) -> str:
         return ", ".join([*self.heading_tags, *(f"[class*={c}]" for c in self.heading_classes)])
 
@@ -109,12 +113,22 @@ class _Rules:
         """Whether the node itself (not something inside it) is a heading."""
         if node.tag in self.heading_tags:
             return True
-        # Whole words of the class, so that generated class names ('xTitQ3') do not count.
-        words = [w.lower() for w in re.split(r"[\s_\-]+", node.attributes.get("class") or "") if w]
-        return any(w.startswith(h) for w in words for h in self.heading_classes)
+        classes = node.attributes.get("class") or ""
+        known = self._heading_class.get(classes)
+        if known is None:
+            # Whole words of the class, so that generated class names ('xTitQ3') do not count.
+            words = [w.lower() for w in _CLASS_WORDS.split(classes) if w]
+            known = any(w.startswith(h) for w in words for h in self.heading_classes)
+            self._heading_class[classes] = known
+        return known
 
     def is_hidden(self, node: LexborNode) -> bool:
-        return not self.hidden_classes.isdisjoint((node.attributes.get("class") or "").split())
+        classes = node.attributes.get("class") or ""
+        known = self._hidden_class.get(classes)
+        if known is None:
+            known = not self.hidden_classes.isdisjoint(classes.split())
+            self._hidden_class[classes] = known
+        return known
 
 
 def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -217,6 +231,7 @@ class _Link:
     url: str
     text: str  # the link's own visible text (screen-reader-only text removed)
     alt: str  # alt of an image inside, when the link has no text
+    headed: bool | None = field(default=None, repr=False)  # see _headed
 
 
 @dataclass
@@ -409,6 +424,10 @@ def _group_median(group: _Group) -> float:
     return statistics.median(lengths)
 
 
+_PAGE_NUMBER = re.compile(r"\d{1,3}")
+_PAGING_HOLDERS = frozenset({"div", "p", "ul", "span", "td", "nav"})
+
+
 def _paging_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     rules = _rules()
     found = []
@@ -418,10 +437,19 @@ def _paging_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
             found.append(node)
     if found:
         return found
-    # No paging class: a run of links labelled 1, 2, 3 ... is paging too.
-    for node in tree.css("div, p, ul, span, td, nav"):
-        numbers = [a for a in node.css("a") if re.fullmatch(r"\d{1,3}", _clean(a.text()))]
-        if len(numbers) >= 3 and len(node.css("a")) <= len(numbers) + 8:
+    # No paging class: a run of links labelled 1, 2, 3 ... is paging too. Only the ancestors of such
+    # links can be paging; visiting each link's chain top-down, in page order, lists them in page order.
+    numbers: dict[int, int] = {}
+    holders: dict[int, LexborNode] = {}
+    for a in tree.css("a"):
+        if not _PAGE_NUMBER.fullmatch(_clean(a.text())):
+            continue
+        for node in reversed(_ancestors(a)):
+            if node.tag in _PAGING_HOLDERS:
+                holders.setdefault(node.mem_id, node)
+                numbers[node.mem_id] = numbers.get(node.mem_id, 0) + 1
+    for key, node in holders.items():
+        if numbers[key] >= 3 and len(node.css("a")) <= numbers[key] + 8:
             found.append(node)
     return found
 
@@ -444,14 +472,16 @@ def _common_ancestor(a: LexborNode, b: LexborNode) -> LexborNode | None:
 
 
 def _headed(link: _Link) -> bool:
-    """Whether a link is, sits in or holds a heading."""
-    rules = _rules()
-    parent = link.node.parent
-    return (
-        rules.is_heading(link.node)
-        or (parent is not None and rules.is_heading(parent))
-        or bool(_inner(link.node, rules.heading_selector))
-    )
+    """Whether a link is, sits in or holds a heading (worked out once per link)."""
+    if link.headed is None:
+        rules = _rules()
+        parent = link.node.parent
+        link.headed = (
+            rules.is_heading(link.node)
+            or (parent is not None and rules.is_heading(parent))
+            or bool(_inner(link.node, rules.heading_selector))
+        )
+    return link.headed
 
 
 def _heading_share(group: _Group) -> float:
@@ -577,14 +607,14 @@ def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime |
         if found is not None:
             return found
     for node in item.css(rules.date_selector):
-        if node.tag != "time" and _inner(node, "a, p, div, li, td"):
-            continue  # only leaves: a container's text mixes the date with the title
         text = _clean(node.text())
         if not text or len(text) > MAX_DATE_TEXT or text in title:
             continue
         match = _DATE_LIKE.search(text)
         if match is None or len(text) - len(match.group(0)) > MAX_DATE_LABEL:
             continue
+        if node.tag != "time" and _inner(node, "a, p, div, li, td"):
+            continue  # only leaves: a container's text mixes the date with the title
         if _TIME_ONLY.match(text) and _in_link(node, item):
             continue  # a video's running time on a thumbnail
         found = parse_date(text, now=now)
