@@ -280,6 +280,11 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
         failure_threshold=_typed(hl, "failure_threshold", int, 3, f"{where} [health]"),
         http_listen=_typed(hl, "http_listen", str, None, f"{where} [health]"),
     )
+    if health.http_listen is not None:
+        host, _, port = health.http_listen.rpartition(":")
+        if host.strip("[]") not in ("127.0.0.1", "localhost", "::1") or not port.isdigit():
+            raise ConfigError(f"{where} [health]: http_listen must be a loopback address with a port, like "
+                              f"\"127.0.0.1:9108\" (it is not meant for the open network), got {health.http_listen!r}")
 
     stories = _table(data, "stories", where)
     _unknown(stories, {"window_hours"}, f"{where} [stories]")

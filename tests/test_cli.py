@@ -77,7 +77,8 @@ def test_parse_listing_of_a_url_and_a_feed(outlets: Outlets) -> None:
     ("[[sources]]\nname = 'x'\nurl = 'https://x.kr'\ninterval_minutes = 0\n", "interval_minutes"),
     ("[delivery]\nbackfill_hours = 'soon'\n", "backfill_hours"),
     ("this is not toml = = =\n", "not valid TOML"),
-], ids=["unknown-key", "bad-url", "zero-interval", "wrong-type", "not-toml"])
+    ("[health]\nhttp_listen = '0.0.0.0:9108'\n", "loopback"),
+], ids=["unknown-key", "bad-url", "zero-interval", "wrong-type", "not-toml", "health-on-open-network"])
 def test_a_bad_config_exits_2_naming_the_key_and_file(tmp_path: Path, config: str, expected: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(config, encoding="utf-8")
