@@ -45,7 +45,6 @@ MAX_HEADLINE = 300
 MIN_GROUP_MEDIAN = 10  # a group whose typical link text is shorter is a menu or a list of names
 MAX_DATE_TEXT = 40
 
-_WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # seen in real pages' ledes
 _DATE_LIKE = re.compile(
     r"(?:(?:19|20)\d\d\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*일?\.?"
@@ -165,7 +164,8 @@ def _rules() -> _Rules:
 
 
 def _clean(text: str | None) -> str:
-    return _WS.sub(" ", _CONTROL.sub("", text or "")).strip()
+    # str.split() splits on exactly what the regex `\s` matches, and is several times faster than re.sub.
+    return " ".join(_CONTROL.sub("", text or "").split())
 
 
 def _absolute(href: str, base_url: str) -> str:
@@ -286,6 +286,10 @@ _BLOCK_TAGS = frozenset(
 def _visible_text(node: LexborNode) -> str:
     """Text as a reader sees it: block elements apart, inline ones joined, screen-reader text dropped."""
     rules = _rules()
+    inside = node.traverse()
+    next(inside)  # the node itself
+    if not any(n.tag in _BLOCK_TAGS or rules.is_hidden(n) for n in inside):
+        return _clean(node.text())  # all inline and visible: its text as it stands
     parts: list[str] = []
 
     def walk(current: LexborNode) -> None:
