@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import statistics
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache, cached_property, lru_cache
@@ -178,6 +178,30 @@ def _inner(node: LexborNode, selector: str) -> list[LexborNode]:
     return [found for found in node.css(selector) if found.mem_id != node.mem_id]
 
 
+def _descendants(node: LexborNode) -> Iterator[LexborNode]:
+    """The elements inside a node, in page order (cheaper than a CSS query for a few tag names)."""
+    inside = node.traverse()
+    next(inside)  # the node itself
+    return (found for found in inside if found.is_element_node)  # traverse() also yields comments
+
+
+def _has_inner(node: LexborNode, tags: frozenset[str]) -> bool:
+    return any(found.tag in tags for found in _descendants(node))
+
+
+def _inner_headings(node: LexborNode) -> Iterator[LexborNode]:
+    """Descendants matching `_Rules.heading_selector`: a heading tag, or a class containing a heading word
+    (case-sensitive, as CSS `[class*=tit]` is)."""
+    rules = _rules()
+    for found in _descendants(node):
+        if found.tag in rules.heading_tags:
+            yield found
+        else:
+            classes = found.attributes.get("class")
+            if classes and any(word in classes for word in rules.heading_classes):
+                yield found
+
+
 def _words(node: LexborNode) -> set[str]:
     """Lower-cased words of a node's class and id ('side-bg' -> side, bg; 'auto-hotB' -> auto, hot, b)."""
     attrs = node.attributes
@@ -238,12 +262,16 @@ class _Link:
 class _Group:
     container: LexborNode
     links: list[_Link] = field(default_factory=list)
+    heading_share: float | None = field(default=None, repr=False)  # see _heading_share, once links are in
 
     @property
     def urls(self) -> list[str]:
         return list(dict.fromkeys(link.url for link in self.links))
 
 
+_LINK_TAG = frozenset({"a"})
+_MEDIA_TAGS = frozenset({"img", "picture", "video"})
+_CONTAINER_TAGS = frozenset({"a", "p", "div", "li", "td"})  # a date element holding these is no leaf
 _BLOCK_TAGS = frozenset(
     {
         "address",
@@ -314,7 +342,7 @@ def _collect_links(tree: LexborHTMLParser, base_url: str) -> list[_Link]:
     rules = _rules()
     links: list[_Link] = []
     for order, node in enumerate(tree.css("a, [onclick]")):
-        if node.tag != "a" and _inner(node, "a"):
+        if node.tag != "a" and _has_inner(node, _LINK_TAG):
             continue
         target = _link_target(node)
         if not target:
@@ -393,27 +421,32 @@ def _box_heading(node: LexborNode, heading_selector: str) -> str:
     while sibling is not None and steps < 4:
         if sibling.is_element_node:
             steps += 1
-            text = _clean(sibling.text())
-            if len(text) <= _rules().max_heading_length and (
-                _rules().is_heading(sibling) or sibling.css_first(heading_selector) is not None
-            ):
-                return text
+            if _rules().is_heading(sibling) or sibling.css_first(heading_selector) is not None:
+                text = _clean(sibling.text())
+                if len(text) <= _rules().max_heading_length:
+                    return text
         sibling = sibling.prev
     return ""
 
 
-def _is_furniture(group: _Group) -> bool:
+def _is_furniture(group: _Group, memo: dict[tuple[int, bool], bool]) -> bool:
+    """Whether the group sits in site furniture: by tag or class/id words of it or an ancestor, or by the
+    heading of one of its four nearest boxes. `memo` keeps verdicts per node for the page's other groups."""
     rules = _rules()
     node: LexborNode | None = group.container
     depth = 0
     while node is not None and node.tag not in ("html", "body", "-document"):
-        if node.tag in rules.furniture_tags:
-            return True
-        if _words(node) & rules.furniture_words:
+        key = (node.mem_id, False)
+        if key not in memo:
+            memo[key] = node.tag in rules.furniture_tags or bool(_words(node) & rules.furniture_words)
+        if memo[key]:
             return True
         if depth < 4:
-            heading = _box_heading(node, "h2, h3, h4, h5, strong, dt, header, [class*=tit]")
-            if any(word in heading for word in rules.furniture_headings):
+            key = (node.mem_id, True)
+            if key not in memo:
+                heading = _box_heading(node, "h2, h3, h4, h5, strong, dt, header, [class*=tit]")
+                memo[key] = any(word in heading for word in rules.furniture_headings)
+            if memo[key]:
                 return True
         node = node.parent
         depth += 1
@@ -483,15 +516,18 @@ def _headed(link: _Link) -> bool:
         link.headed = (
             rules.is_heading(link.node)
             or (parent is not None and rules.is_heading(parent))
-            or bool(_inner(link.node, rules.heading_selector))
+            or next(_inner_headings(link.node), None) is not None
         )
     return link.headed
 
 
 def _heading_share(group: _Group) -> float:
     """Share of the group's articles whose link is, sits in or holds a heading (h3, strong, .tit)."""
+    if group.heading_share is not None:
+        return group.heading_share
     urls = group.urls
-    return sum(any(_headed(k) for k in group.links if k.url == url) for url in urls) / len(urls)
+    group.heading_share = sum(any(_headed(k) for k in group.links if k.url == url) for url in urls) / len(urls)
+    return group.heading_share
 
 
 def _without_trailing_plain(group: _Group) -> _Group:
@@ -520,7 +556,8 @@ def _subordinate(group: _Group, others: Sequence[_Group]) -> bool:
 
 
 def _choose_groups(tree: LexborHTMLParser, groups: list[_Group]) -> list[_Group]:
-    content = [g for g in groups if not _is_furniture(g) and _group_median(g) >= MIN_GROUP_MEDIAN]
+    furniture: dict[tuple[int, bool], bool] = {}
+    content = [g for g in groups if not _is_furniture(g, furniture) and _group_median(g) >= MIN_GROUP_MEDIAN]
     content = [_without_trailing_plain(g) for g in content if not _subordinate(g, content)]
     if not content:
         return []
@@ -553,7 +590,7 @@ def _title_in_link(link: _Link) -> tuple[str, str | None]:
     if not text:
         return _split_date(link.alt), None
     heading = None
-    for node in _inner(link.node, rules.heading_selector):
+    for node in _inner_headings(link.node):
         candidate = _visible_text(node)
         if _headline_length(candidate) >= 4:
             heading = candidate
@@ -593,10 +630,10 @@ def _first_headline_leaf(node: LexborNode, text: str) -> str:
     if len(blocks) <= 1:
         return text
     for child, piece in blocks:
-        if child.is_element_node and _inner(child, "img, picture, video"):
+        if child.is_element_node and _has_inner(child, _MEDIA_TAGS):
             continue  # a thumbnail with its badges ('동영상 03:20')
         if len(_DATE_LIKE.sub("", piece).strip()) >= MIN_HEADLINE:
-            if child.is_element_node and _inner(child, "*"):
+            if child.is_element_node and next(_descendants(child), None) is not None:
                 return _first_headline_leaf(child, piece)
             return piece
     return text
@@ -617,7 +654,7 @@ def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime |
         match = _DATE_LIKE.search(text)
         if match is None or len(text) - len(match.group(0)) > MAX_DATE_LABEL:
             continue
-        if node.tag != "time" and _inner(node, "a, p, div, li, td"):
+        if node.tag != "time" and _has_inner(node, _CONTAINER_TAGS):
             continue  # only leaves: a container's text mixes the date with the title
         if _TIME_ONLY.match(text) and _in_link(node, item):
             continue  # a video's running time on a thumbnail
