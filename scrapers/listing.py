@@ -94,6 +94,7 @@ class _Rules:
     furniture_headings: tuple[str, ...]
     max_heading_length: int
     paging: re.Pattern[str]
+    paging_prefilter: str  # CSS: the elements whose class or id could match `paging`
     heading_tags: frozenset[str]
     heading_classes: tuple[str, ...]
     snippet_selector: str
@@ -151,6 +152,7 @@ def _rules() -> _Rules:
         furniture_headings=tuple(boxes["furniture_headings"]),
         max_heading_length=int(boxes["max_heading_length"]),
         paging=_alternation(boxes["paging"]),
+        paging_prefilter=", ".join(f"[class*={h} i], [id*={h} i]" for h in boxes["paging_hints"]),
         heading_tags=frozenset(titles["heading_tags"]),
         heading_classes=tuple(titles["heading_classes"]),
         snippet_selector=titles["snippet_selector"],
@@ -371,33 +373,37 @@ def _headline_length(text: str) -> int:
 def _ancestors(node: LexborNode) -> list[LexborNode]:
     out = []
     parent = node.parent
-    while parent is not None and parent.tag not in ("html", "-document", None):
+    while parent is not None and parent.tag not in _TOP_TAGS:
         out.append(parent)
         parent = parent.parent
     return out
 
 
+_TOP_TAGS = ("html", "-document", None)  # where a walk up the page stops (see _ancestors)
+_MANY = "\x00many"  # more than one URL under an element (no URL holds a NUL)
+
+
 def _group_links(links: list[_Link]) -> list[_Group]:
     """Group links by the parent of their item (the highest ancestor that holds only their URL)."""
-    urls_under: dict[int, set[str]] = {}
-    chains: list[list[LexborNode]] = []
+    # Per element: the one URL linked under it, or _MANY. A walk up from a link stops where nothing
+    # can change any more (the element already holds this URL, or many): deep pages stay cheap.
+    under: dict[int, str] = {}
     for link in links:
-        chain = [link.node, *_ancestors(link.node)]
-        chains.append(chain)
-        for node in chain:
-            urls_under.setdefault(node.mem_id, set()).add(link.url)
-    groups: dict[int, _Group] = {}
-    for link, chain in zip(links, chains, strict=True):
-        item_index = 0
-        for i in range(1, len(chain)):
-            if len(urls_under[chain[i].mem_id]) > 1:
+        node: LexborNode | None = link.node
+        while node is not None and node.tag not in _TOP_TAGS:
+            seen = under.get(node.mem_id)
+            if seen == link.url or seen is _MANY:
                 break
-            item_index = i
-        container: LexborNode | None
-        if item_index + 1 < len(chain):
-            container = chain[item_index + 1]
-        else:
+            under[node.mem_id] = link.url if seen is None else _MANY
+            node = node.parent
+    groups: dict[int, _Group] = {}
+    for link in links:
+        container: LexborNode | None = link.node.parent
+        while container is not None and container.tag not in _TOP_TAGS and under[container.mem_id] is not _MANY:
+            container = container.parent
+        if container is None or container.tag in _TOP_TAGS:
             # The only article on the page: its row or list entry is the item of a list of one.
+            chain = [link.node, *_ancestors(link.node)]
             row = next((n for n in chain[1:] if n.tag in ("tr", "li", "article", "dl")), chain[0])
             container = row.parent
         if container is None:
@@ -468,7 +474,7 @@ _PAGING_HOLDERS = frozenset({"div", "p", "ul", "span", "td", "nav"})
 def _paging_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     rules = _rules()
     found = []
-    for node in tree.css("[class], [id]"):
+    for node in tree.css(rules.paging_prefilter):
         raw = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if rules.paging.search(raw) and node.css_first("a"):
             found.append(node)
