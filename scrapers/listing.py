@@ -363,7 +363,9 @@ def _collect_links(tree: LexborHTMLParser, base_url: str) -> list[_Link]:
     return links
 
 
+@lru_cache(maxsize=4096)
 def _headline_length(text: str) -> int:
+    """Length without a date glued to either end (remembered: each link text is measured several times)."""
     return len(_EDGE_DATE.sub("", text))
 
 
@@ -710,6 +712,16 @@ def _item_snippet(item: LexborNode, links: Sequence[_Link], title: str) -> str |
     return None
 
 
+def _around(item: LexborNode, url: str, link_urls: dict[int, str]) -> Iterator[LexborNode]:
+    """The item, then the elements just before and after it that link to no other article: card layouts
+    put the outlet and time in a row of their own next to the title. Lazy: most items hold their date."""
+    yield item
+    for step in (-1, 1):
+        node = _sibling_element(item, step)
+        if node is not None and not any(link_urls.get(a.mem_id, url) != url for a in node.css("a")):
+            yield node
+
+
 def _extract(
     groups: list[_Group], link_urls: dict[int, str], page_host: str | None, now: datetime | None
 ) -> list[ListingItem]:
@@ -729,16 +741,11 @@ def _extract(
         if not title:
             continue
         snippet = lede or _item_snippet(item, links, title)
-        # Card layouts put the outlet and time in a row of their own just before or after the title.
-        around = [item] + [
-            n
-            for n in (_sibling_element(item, -1), _sibling_element(item, 1))
-            if n is not None and not any(link_urls.get(a.mem_id, url) != url for a in n.css("a"))
-        ]
+        around = _around(item, url, link_urls)
         published = next((d for d in (_item_date(n, title, now) for n in around) if d is not None), None)
         outlet = None
         if urlsplit(url).hostname != page_host:
-            outlet = next((o for o in (_item_outlet(n) for n in around) if o), None)
+            outlet = next((o for o in (_item_outlet(n) for n in _around(item, url, link_urls)) if o), None)
         items.append(ListingItem(title, url, published, snippet, outlet))
     return items
 
