@@ -27,7 +27,7 @@ import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -97,17 +97,15 @@ class _Rules:
     paging_prefilter: str  # CSS: the elements whose class or id could match `paging`
     heading_tags: frozenset[str]
     heading_classes: tuple[str, ...]
-    snippet_selector: str
-    date_selector: str
+    snippet_tags: frozenset[str]
+    snippet_classes: tuple[str, ...]
+    date_tags: frozenset[str]
+    date_classes: tuple[str, ...]
     outlet_classes: re.Pattern[str]
     hidden_classes: frozenset[str]
     # Verdicts per class attribute: a page repeats a few dozen class names over thousands of elements.
     _heading_class: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _hidden_class: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
-
-    @cached_property
-    def heading_selector(self) -> str:
-        return ", ".join([*self.heading_tags, *(f"[class*={c}]" for c in self.heading_classes)])
 
     def is_heading(self, node: LexborNode) -> bool:
         """Whether the node itself (not something inside it) is a heading."""
@@ -155,8 +153,10 @@ def _rules() -> _Rules:
         paging_prefilter=", ".join(f"[class*={h} i], [id*={h} i]" for h in boxes["paging_hints"]),
         heading_tags=frozenset(titles["heading_tags"]),
         heading_classes=tuple(titles["heading_classes"]),
-        snippet_selector=titles["snippet_selector"],
-        date_selector=titles["date_selector"],
+        snippet_tags=frozenset(titles["snippet_tags"]),
+        snippet_classes=tuple(titles["snippet_classes"]),
+        date_tags=frozenset(titles["date_tags"]),
+        date_classes=tuple(titles["date_classes"]),
         outlet_classes=_alternation(titles["outlet_classes"]),
         hidden_classes=frozenset(titles["hidden_classes"]),
     )
@@ -187,21 +187,32 @@ def _descendants(node: LexborNode) -> Iterator[LexborNode]:
     return (found for found in inside if found.is_element_node)  # traverse() also yields comments
 
 
+def _matching(nodes: Iterable[LexborNode], tags: frozenset[str], classes: tuple[str, ...]) -> Iterator[LexborNode]:
+    """The nodes that have one of the tags or a class attribute containing one of the words, as the CSS
+    `tag, [class*=word]` would find them (case-sensitive), without compiling a selector per call."""
+    for node in nodes:
+        if node.tag in tags:
+            yield node
+        else:
+            found = node.attributes.get("class")
+            if found and any(word in found for word in classes):
+                yield node
+
+
 def _has_inner(node: LexborNode, tags: frozenset[str]) -> bool:
     return any(found.tag in tags for found in _descendants(node))
 
 
 def _inner_headings(node: LexborNode) -> Iterator[LexborNode]:
-    """Descendants matching `_Rules.heading_selector`: a heading tag, or a class containing a heading word
-    (case-sensitive, as CSS `[class*=tit]` is)."""
+    """Descendants with a heading tag or a class containing a heading word."""
     rules = _rules()
-    for found in _descendants(node):
-        if found.tag in rules.heading_tags:
-            yield found
-        else:
-            classes = found.attributes.get("class")
-            if classes and any(word in classes for word in rules.heading_classes):
-                yield found
+    return _matching(_descendants(node), rules.heading_tags, rules.heading_classes)
+
+
+def _inner_snippets(node: LexborNode) -> Iterator[LexborNode]:
+    """Descendants with a lede tag or a class containing a lede word."""
+    rules = _rules()
+    return _matching(_descendants(node), rules.snippet_tags, rules.snippet_classes)
 
 
 def _words(node: LexborNode) -> set[str]:
@@ -593,7 +604,6 @@ def _split_date(text: str) -> str:
 
 def _title_in_link(link: _Link) -> tuple[str, str | None]:
     """The headline inside a link, and what else the link says (a lede), if anything."""
-    rules = _rules()
     text = link.text
     if not text:
         return _split_date(link.alt), None
@@ -608,7 +618,7 @@ def _title_in_link(link: _Link) -> tuple[str, str | None]:
     title = _split_date(heading)
     lede = None
     if heading != text:
-        blocks = (_visible_text(node) for node in _inner(link.node, rules.snippet_selector))
+        blocks = (_visible_text(node) for node in _inner_snippets(link.node))
         lede = next((b for b in blocks if len(b) >= 20 and heading not in b), None)
         if lede is None:
             rest = _clean(text.replace(heading, " ", 1))
@@ -651,11 +661,13 @@ def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime |
     """A machine-readable `<time datetime>`, else the first element of the item that holds a date and
     little else."""
     rules = _rules()
-    for node in item.css("time[datetime]"):
-        found = parse_date(node.attributes.get("datetime"), now=now)
-        if found is not None:
-            return found
-    for node in item.css(rules.date_selector):
+    elements = [node for node in item.traverse() if node.is_element_node]  # the item itself included
+    for node in elements:
+        if node.tag == "time" and "datetime" in node.attributes:
+            found = parse_date(node.attributes.get("datetime"), now=now)
+            if found is not None:
+                return found
+    for node in _matching(elements, rules.date_tags, rules.date_classes):
         text = _clean(node.text())
         if not text or len(text) > MAX_DATE_TEXT or text in title:
             continue
@@ -701,11 +713,10 @@ def _in_link(node: LexborNode, item: LexborNode) -> bool:
 
 
 def _item_snippet(item: LexborNode, links: Sequence[_Link], title: str) -> str | None:
-    rules = _rules()
     for link in links[1:]:
         if link.text and link.text != title and len(link.text) >= 20:
             return link.text
-    for node in _inner(item, rules.snippet_selector):
+    for node in _inner_snippets(item):
         text = _clean(node.text())
         if len(text) >= 20 and title not in text and not _DATE_LIKE.fullmatch(text):
             return text
