@@ -329,8 +329,17 @@ def _visible_text(node: LexborNode) -> str:
     rules = _rules()
     inside = node.traverse()
     next(inside)  # the node itself
-    if not any(n.tag in _BLOCK_TAGS or rules.is_hidden(n) for n in inside):
+    special = [n for n in inside if n.tag in _BLOCK_TAGS or rules.is_hidden(n)]
+    if not special:
         return _clean(node.text())  # all inline and visible: its text as it stands
+    # Only elements holding a block or hidden element need a walk child by child; the text of the others
+    # is read as it stands.
+    mixed = {node.mem_id}
+    for found in special:
+        up = found.parent
+        while up is not None and up.mem_id not in mixed:
+            mixed.add(up.mem_id)
+            up = up.parent
     parts: list[str] = []
 
     def walk(current: LexborNode) -> None:
@@ -343,7 +352,10 @@ def _visible_text(node: LexborNode) -> str:
                 block = child.tag in _BLOCK_TAGS
                 if block:
                     parts.append(" ")
-                walk(child)
+                if child.mem_id in mixed:
+                    walk(child)
+                else:
+                    parts.append(child.text())
                 if block:
                     parts.append(" ")
 
