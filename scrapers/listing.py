@@ -853,9 +853,11 @@ def parse_listing(
     link_urls = {link.node.mem_id: link.url for link in links}
     page_host = urlsplit(canonical_url(base_url)).hostname
     items = _extract(_choose_groups(tree, _group_links(links)), link_urls, page_host, now)
-    written: dict[str, str] = {}
+    wanted = {item.url for item in items}
+    written: dict[str, str] = {}  # the first link to each listed article, as the page wrote it
     for link in links:
-        written.setdefault(link.url, clean_link(_link_target(link.node) or link.url, base_url))
+        if link.url in wanted and link.url not in written:
+            written[link.url] = clean_link(_link_target(link.node) or link.url, base_url)
     return [_with_link(item, written.get(item.url)) for item in items]
 
 

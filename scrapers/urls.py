@@ -234,6 +234,7 @@ def _split_query(query: str) -> _Pairs:
     return pairs
 
 
+@lru_cache(maxsize=4096)
 def _name(raw: str) -> str:
     return unquote(raw).lower()
 
