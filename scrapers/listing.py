@@ -190,13 +190,19 @@ def _descendants(node: LexborNode) -> Iterator[LexborNode]:
 def _matching(nodes: Iterable[LexborNode], tags: frozenset[str], classes: tuple[str, ...]) -> Iterator[LexborNode]:
     """The nodes that have one of the tags or a class attribute containing one of the words, as the CSS
     `tag, [class*=word]` would find them (case-sensitive), without compiling a selector per call."""
+    in_class = _substrings(classes).search
     for node in nodes:
         if node.tag in tags:
             yield node
         else:
             found = node.attributes.get("class")
-            if found and any(word in found for word in classes):
+            if found and in_class(found):
                 yield node
+
+
+@cache
+def _substrings(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(word) for word in words))
 
 
 def _has_inner(node: LexborNode, tags: frozenset[str]) -> bool:
