@@ -586,8 +586,8 @@ def _subordinate(group: _Group, others: Sequence[_Group]) -> bool:
     return any(
         other is not group
         and other.links[0].order < group.links[0].order
-        and _contains(other.container, group.container)
         and _heading_share(other) >= 0.5
+        and _contains(other.container, group.container)
         for other in others
     )
 
@@ -762,9 +762,13 @@ def _extract(
         for link in group.links:
             if link.url not in placed or link.order < placed[link.url][0]:
                 placed[link.url] = (link.order, group)
+    by_url: dict[tuple[int, str], list[_Link]] = {}
+    for group in groups:
+        for link in group.links:
+            by_url.setdefault((id(group), link.url), []).append(link)
     items = []
     for url, (_order, group) in sorted(placed.items(), key=lambda kv: kv[1][0]):
-        links = [link for link in group.links if link.url == url]
+        links = by_url[id(group), url]
         item = _item_of(links[0], group.container)
         title, lede = _best_title(links)
         if not title:
