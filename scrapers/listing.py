@@ -392,7 +392,7 @@ def _collect_links(tree: LexborHTMLParser, base_url: str) -> list[_Link]:
     return links
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _headline_length(text: str) -> int:
     """Length without a date glued to either end (remembered: each link text is measured several times)."""
     return len(_EDGE_DATE.sub("", text))

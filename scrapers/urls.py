@@ -288,7 +288,7 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return _canonical_url(url, base)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)  # about 3 MB when full
 def _canonical_url(url: str, base: str | None) -> str:
     url = url.strip()
     try:
@@ -329,7 +329,7 @@ def clean_link(url: str, base: str | None = None) -> str:
     return _clean_link(url, base)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # called for the articles listed, not for every link
 def _clean_link(url: str, base: str | None) -> str:
     url = url.strip()
     try:
