@@ -288,7 +288,6 @@ class _Group:
         return list(dict.fromkeys(link.url for link in self.links))
 
 
-_LINK_TAG = frozenset({"a"})
 _MEDIA_TAGS = frozenset({"img", "picture", "video"})
 _CONTAINER_TAGS = frozenset({"a", "p", "div", "li", "td"})  # a date element holding these is no leaf
 _BLOCK_TAGS = frozenset(
@@ -373,7 +372,7 @@ def _collect_links(tree: LexborHTMLParser, base_url: str) -> list[_Link]:
     rules = _rules()
     links: list[_Link] = []
     for order, node in enumerate(tree.css("a, [onclick]")):
-        if node.tag != "a" and _has_inner(node, _LINK_TAG):
+        if node.tag != "a" and node.css_first("a") is not None:  # an onclick box around real links
             continue
         target = _link_target(node)
         if not target:
