@@ -283,9 +283,24 @@ def canonical_url(url: str, base: str | None = None) -> str:
     """Absolute, with tracking parameters dropped and identifying ones kept, scheme and host unified.
 
     Anything that is not an http(s) URL (mailto:, javascript:) comes back joined but otherwise as it is.
-    Results are remembered (a listing polled every few minutes repeats most of its links).
+    Results are remembered (a listing polled every few minutes repeats most of its links; the section
+    pages of one site share their path-absolute links).
     """
+    if base and url.startswith("/") and not url.startswith("//"):
+        base = _site_root(base)
     return _canonical_url(url, base)
+
+
+@lru_cache(maxsize=1024)
+def _site_root(base: str) -> str:
+    """`scheme://host/` of a web page: all that a path-absolute link (`/news/1`) takes from the page."""
+    try:
+        parts = urlsplit(base.strip())
+    except ValueError:
+        return base
+    if parts.scheme in _DEFAULT_PORTS and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}/"
+    return base
 
 
 @lru_cache(maxsize=8192)  # about 3 MB when full
