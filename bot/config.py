@@ -289,6 +289,15 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
     stories = _table(data, "stories", where)
     _unknown(stories, {"window_hours"}, f"{where} [stories]")
 
+    relevance = _table(data, "relevance", where)
+    if relevance:
+        from bot.relevance import Detector  # the detector knows its own override keys
+
+        try:
+            Detector(relevance)
+        except ValueError as exc:
+            raise ConfigError(f"{where} [relevance]: {exc}") from None
+
     sources = _sources(data.get("sources", []), where)
     if not sources or data.get("catalogue") is True:
         own = {s.name for s in sources}
@@ -300,7 +309,7 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
         delivery=delivery,
         fetch=fetch,
         health=health,
-        relevance=_table(data, "relevance", where),
+        relevance=relevance,
         story_window_hours=_typed(stories, "window_hours", float, 72.0, f"{where} [stories]"),
         path=None,
     )

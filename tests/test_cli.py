@@ -78,7 +78,9 @@ def test_parse_listing_of_a_url_and_a_feed(outlets: Outlets) -> None:
     ("[delivery]\nbackfill_hours = 'soon'\n", "backfill_hours"),
     ("this is not toml = = =\n", "not valid TOML"),
     ("[health]\nhttp_listen = '0.0.0.0:9108'\n", "loopback"),
-], ids=["unknown-key", "bad-url", "zero-interval", "wrong-type", "not-toml", "health-on-open-network"])
+    ("[relevance]\nthreshhold = 3\n", "threshhold"),
+], ids=["unknown-key", "bad-url", "zero-interval", "wrong-type", "not-toml", "health-on-open-network",
+        "relevance-override-typo"])
 def test_a_bad_config_exits_2_naming_the_key_and_file(tmp_path: Path, config: str, expected: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(config, encoding="utf-8")
