@@ -58,6 +58,7 @@ class SourcePoll:
     not_modified: bool = False
     etag: str | None = None
     last_modified: str | None = None
+    body_hash: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -93,7 +94,11 @@ async def poll_source(
             robots=source.type != "naver_api",  # an API called with keys is not crawling
         )
         poll.status, poll.etag, poll.last_modified = result.status, result.etag, result.last_modified
-        if result.not_modified:
+        if not result.not_modified:
+            poll.body_hash = hashlib.blake2b(result.body, digest_size=16).hexdigest()
+        if result.not_modified or (conditional and memory is not None and memory.had_items
+                                   and poll.body_hash == memory.body_hash):
+            # 304, or the very bytes of the last poll (servers without ETag): nothing new to parse.
             poll.not_modified = True
         else:
             poll.items = parse_source_body(source, result)
@@ -279,6 +284,8 @@ class Cycle:
             if poll.etag or poll.last_modified:
                 mem.etag, mem.last_modified = poll.etag, poll.last_modified
             mem.last_ok_at = now
+            if poll.body_hash:
+                mem.body_hash = poll.body_hash
             if not poll.not_modified:
                 mem.last_item_count = len(poll.items)
                 mem.had_items = mem.had_items or bool(poll.items)

@@ -75,6 +75,7 @@ class SourceState:
     alerted: bool = False  # admins were told it is broken; cleared (with a recovery notice) when it works
     backoff_until: float | None = None
     last_duration: float | None = None
+    body_hash: str | None = None  # of the last listing body: the same bytes again need no parsing
 
 
 @dataclass(slots=True)

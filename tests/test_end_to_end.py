@@ -58,11 +58,12 @@ def test_once_posts_each_relevant_new_story_exactly_once(tmp_path: Path, outlets
         for wrong in ("AI페퍼스", "오포읍", "고병원성", "예비타당성"):
             assert wrong not in text
 
-    # A second run finds nothing new and posts nothing.
+    # A second run finds nothing new and posts nothing; unchanged lists are not even parsed again.
     calls_before = len(telegram.calls_to("sendMessage"))
     code, _, err = once(config, telegram)
     assert code == 0, err
     assert len(telegram.calls_to("sendMessage")) == calls_before
+    assert err.count("(not modified)") == 3, err
 
     # A new article appears on one outlet: exactly one new post, for it.
     outlets.add(Story("kwangju", "talent", "광주 AI 인재 양성 사관학교 3기 수료…GPU 실습 확대",
