@@ -151,7 +151,7 @@ def _item(raw: Any) -> ListingItem | None:
     target = _first_http(raw.get("originallink"), raw.get("link"))
     if not title or target is None:
         return None
-    url = _canonical(target)
+    url = urls.canonical_url(target)
     return ListingItem(
         title=title,
         url=url,
@@ -175,20 +175,10 @@ def _first_http(*candidates: Any) -> str | None:
     return None
 
 
-def _canonical(url: str) -> str:
-    try:
-        return urls.canonical_url(url)
-    except NotImplementedError:  # until scrapers.urls lands
-        return url
-
-
 def _published(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    try:
-        parsed = dates.parse_date(value)
-    except NotImplementedError:  # until scrapers.dates lands
-        parsed = None
+    parsed = dates.parse_date(value)
     if parsed is not None:
         return parsed
     try:

@@ -20,19 +20,11 @@ from selectolax.lexbor import LexborHTMLParser
 
 from bot.summarize import split_sentences, summarize
 from scrapers.article import extract_text, parse_article
-from scrapers.dates import KST, parse_date
+from scrapers.dates import KST
 from scrapers.models import Article
 
 REAL = Path(__file__).parents[1].parent / "shared" / "fixtures" / "real"
 OWN = Path(__file__).parent / "fixtures" / "articles"
-
-
-def _dates_ready() -> bool:
-    try:
-        parse_date("2025.02.05 17:15")
-    except NotImplementedError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -235,8 +227,6 @@ def _manifest_time(value: str) -> tuple[datetime | None, date | None]:
 
 @pytest.mark.parametrize("entry", ARTICLES, ids=ARTICLE_IDS)
 def test_publication_time(entry: dict[str, object]) -> None:
-    if not _dates_ready():
-        pytest.skip("scrapers.dates.parse_date is not implemented yet")
     published = _parse(entry).published_at
     expect = EXPECT[str(entry["file"])]
     if entry["published"]:
@@ -297,8 +287,6 @@ def test_page_with_only_json_ld() -> None:
 
 
 def test_unknown_layout_falls_back_to_the_densest_block() -> None:
-    if not _dates_ready():
-        pytest.skip("scrapers.dates.parse_date is not implemented yet")
     article = _own("unknown-layout.html", "https://bitgoeul.example/news/77")
     assert article.title == "광주, 인공지능 집적단지 2단계 예타 통과"
     assert article.outlet == "빛고을데일리"

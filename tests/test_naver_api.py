@@ -17,11 +17,8 @@ KST = timedelta(hours=9)
 
 
 def canonical(url: str) -> str:
-    """What the project calls this URL's identity (the raw URL until scrapers.urls is implemented)."""
-    try:
-        return urls.canonical_url(url)
-    except NotImplementedError:
-        return url
+    """What the project calls this URL's identity."""
+    return urls.canonical_url(url)
 
 
 @pytest.fixture(scope="module")
