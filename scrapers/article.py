@@ -20,12 +20,12 @@ from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scrapers.dates import KST, parse_date
 from scrapers.models import Article
+from scrapers.urls import declared_url
 
 _HANGUL = re.compile(r"[가-힣]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u200b\u3000]+")
@@ -97,7 +97,7 @@ def parse_article(html: str, url: str) -> Article:
     title = _title(tree, meta, ld)
     text = extract_text(tree, title=title, ld=ld)
     return Article(
-        url=_canonical(tree, meta, url),
+        url=declared_url(tree, url) or url,
         title=title,
         published_at=_published(tree, meta, ld),
         text=text,
@@ -215,30 +215,6 @@ def _title(tree: LexborHTMLParser, meta: dict[str, str], ld: dict[str, Any]) -> 
         if title and title not in sites and not re.search(r"[-|:<]\s*$", title) and len(title) >= 4:
             return title
     return ""
-
-
-def _canonical(tree: LexborHTMLParser, meta: dict[str, str], url: str) -> str:
-    """The page's canonical link or og:url, unless it only names the site or a section of it."""
-    link = tree.css_first('link[rel="canonical"][href]')
-    fetched = urlsplit(url)
-    for raw in (link.attributes.get("href") if link else None, meta.get("og:url")):
-        if not raw:
-            continue
-        candidate = urljoin(url, raw.strip())
-        parts = urlsplit(candidate)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            continue
-        path = parts.path.rstrip("/")
-        if not path and not parts.query:
-            continue  # the site's home page
-        if (
-            not parts.query
-            and parts.netloc.removeprefix("www.") == fetched.netloc.removeprefix("www.")
-            and fetched.path.rstrip("/").startswith(path + "/")
-        ):
-            continue  # a section above the article ("/www" for "/www/.../view?idx=1")
-        return candidate
-    return url
 
 
 def _description(meta: dict[str, str], ld: dict[str, Any]) -> str | None:

@@ -445,13 +445,13 @@ def _is_parent_of(candidate: str, page: str) -> bool:
     return p_path.startswith(c_path + "/") or (p_path == c_path and bool(p.query))
 
 
-def page_canonical(html: str, base: str | None = None) -> str | None:
-    """The page's own article URL: `<link rel=canonical>`, else `og:url`; canonicalised.
+def declared_url(tree: LexborHTMLParser, base: str | None = None) -> str | None:
+    """The URL a page declares for itself — `<link rel=canonical>`, else `og:url` — made absolute
+    against `base` but otherwise as written.
 
-    Skips a canonical that is a site root (`https://www.gwangju.go.kr` on every page of that site) or,
-    given the fetched URL as `base`, a parent of it. A relative link needs `base`, else it is skipped.
+    Skips a declaration that is a site root (`https://www.gwangju.go.kr` on every page of that site)
+    or, given the fetched URL as `base`, a parent of it. A relative link needs `base`, else it is skipped.
     """
-    tree = LexborHTMLParser(html)
     candidates = [
         node.attributes.get("href")
         for node in tree.css("link[rel]")
@@ -465,16 +465,23 @@ def page_canonical(html: str, base: str | None = None) -> str | None:
         raw = raw.strip()
         if base is None and not raw.lower().startswith(("http://", "https://", "//")):
             continue
-        absolute = canonical_url(raw, base)
+        absolute = urljoin(base, raw) if base else ("https:" + raw if raw.startswith("//") else raw)
+        canonical = canonical_url(absolute)
         try:
-            parts = urlsplit(absolute)
+            parts = urlsplit(canonical)
             if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
                 continue
         except ValueError:
             continue
         if parts.path in ("", "/") and not parts.query:
             continue
-        if base is not None and _is_parent_of(absolute, canonical_url(base)):
+        if base is not None and _is_parent_of(canonical, canonical_url(base)):
             continue
         return absolute
     return None
+
+
+def page_canonical(html: str, base: str | None = None) -> str | None:
+    """The page's own article URL (`declared_url`), canonicalised."""
+    found = declared_url(LexborHTMLParser(html), base)
+    return canonical_url(found) if found else None
