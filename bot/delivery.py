@@ -380,13 +380,7 @@ class _Run:
         return True
 
     def queue_alert(self, text: str) -> None:
-        now = self.clock()
-        for admin in self.admins:
-            self.state.outbox.append(OutboxEntry(
-                id=f"alert-{uuid.uuid4().hex[:12]}", kind="alert", text=render.render_alert(text),
-                created_at=now, chat_id=admin,
-            ))
-            self.report.alerts_queued += 1
+        self.report.alerts_queued += queue_alert(self.state, self.admins, text, self.clock())
 
     def blocked_until(self, chat: int | str) -> float:
         info = self.state.meta.get(_BLOCKED_KEY, {}).get(_chat_key(chat))
@@ -642,6 +636,18 @@ def requeue_failed(state: State, entry_ids: Iterable[str] | None = None) -> int:
             entry.status, entry.attempts, entry.not_before = "pending", 0, None
             count += 1
     state.meta.pop(_BLOCKED_KEY, None)
+    return count
+
+
+def queue_alert(state: State, admin_chat_ids: Iterable[int], text: str, now: float) -> int:
+    """Put an operational alert in the outbox for each admin chat; returns how many were queued."""
+    count = 0
+    for admin in admin_chat_ids:
+        state.outbox.append(OutboxEntry(
+            id=f"alert-{uuid.uuid4().hex[:12]}", kind="alert", text=render.render_alert(text),
+            created_at=now, chat_id=admin,
+        ))
+        count += 1
     return count
 
 

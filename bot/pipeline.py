@@ -22,6 +22,7 @@ from datetime import datetime
 
 from bot import render
 from bot.config import Config, SourceConfig
+from bot.delivery import queue_alert
 from bot.digest import maybe_queue_digest, story_view
 from bot.relevance import Detector, Verdict
 from bot.stories import StoryKey, find_story
@@ -319,17 +320,7 @@ class Cycle:
 
     def _alert(self, text: str) -> None:
         log.error("alert: %s", text.replace("\n", " | "))
-        now = self.clock()
-        for chat in self.config.telegram.admin_chat_ids:
-            self.state.outbox.append(
-                OutboxEntry(
-                    id=f"a{int(now * 1000)}-{len(self.state.outbox)}",
-                    kind="alert",
-                    text=render.render_alert(text),
-                    created_at=now,
-                    chat_id=chat,
-                )
-            )
+        queue_alert(self.state, self.config.telegram.admin_chat_ids, text, self.clock())
 
     # -- screening ------------------------------------------------------------------------------
     def _screen(self, poll: SourcePoll) -> list[Candidate]:
