@@ -73,6 +73,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import render
 from bot.config import DeliveryConfig, TelegramConfig
+from bot.logs import scrub
 from scrapers.dates import KST
 from state.store import OutboxEntry, State, StateStore
 
@@ -88,19 +89,6 @@ CHAT_PAUSE_MAX_SECONDS = 6 * 3600.0
 _SENDS_KEY = "delivery_sends"
 _BLOCKED_KEY = "delivery_blocked"
 _CHAT_ERRORS = ("chat not found", "need administrator rights", "have no rights to send", "not enough rights")
-
-
-def scrub(text: str, token: str | None) -> str:
-    """`text` with the bot token (and its secret half, raw or URL-encoded) replaced by ``<token>``."""
-    if not token:
-        return text
-    secrets = {token, token.replace(":", "%3A"), token.replace(":", "%3a")}
-    secret = token.split(":", 1)[1] if ":" in token else ""
-    if len(secret) >= 8:
-        secrets.add(secret)
-    for s in sorted(secrets, key=len, reverse=True):
-        text = text.replace(s, "<token>")
-    return text
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

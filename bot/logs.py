@@ -13,6 +13,19 @@ import sys
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def scrub(text: str, token: str | None) -> str:
+    """`text` with the bot token (and its secret half, raw or URL-encoded) replaced by ``<token>``."""
+    if not token:
+        return text
+    secrets = {token, token.replace(":", "%3A"), token.replace(":", "%3a")}
+    secret = token.split(":", 1)[1] if ":" in token else ""
+    if len(secret) >= 8:
+        secrets.add(secret)
+    for s in sorted(secrets, key=len, reverse=True):
+        text = text.replace(s, "<token>")
+    return text
+
+
 class SecretFilter(logging.Filter):
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
@@ -20,7 +33,7 @@ class SecretFilter(logging.Filter):
 
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
-            text = text.replace(secret, "***")
+            text = scrub(text, secret)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
