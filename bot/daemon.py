@@ -42,7 +42,6 @@ class Runtime:
     cycles: int = 0
     last_cycle_at: float | None = None
     last_cycle: CycleReport | None = None
-    posts_sent: int = 0
     cycle_seconds_total: float = 0.0
 
 
@@ -100,8 +99,7 @@ class Daemon:
             if self.state.meta.get("paused") or not self.state.pending():
                 continue
             try:
-                report = await self.deliver(self.state, self.store)
-                self.runtime.posts_sent += int(getattr(report, "sent", 0) or 0)
+                await self.deliver(self.state, self.store)
             except Exception:
                 log.exception("delivery failed; pending posts stay in the outbox")
 
