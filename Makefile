@@ -29,6 +29,7 @@ check: $(VENV)/.installed  ## fetch and parse every source, print a health table
 
 test: $(VENV)/.installed-test  ## lint, type-check and run the test suite
 	$(BIN)/ruff check bot scrapers state tests bench
+	$(BIN)/ruff format --check bot scrapers state tests bench
 	$(BIN)/mypy bot scrapers state
 	$(BIN)/python -m pytest -q $(ARGS)
 

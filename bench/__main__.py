@@ -79,20 +79,38 @@ def machine() -> list[tuple[str, str]]:
     except OSError:
         pass
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return [("CPU", f"{cpu} × {os.cpu_count()}"), ("RAM", memory),
-            ("OS", f"{platform.system()} {platform.release()}"),
-            ("Python", platform.python_version()), ("load average at start", load)]
+    return [
+        ("CPU", f"{cpu} × {os.cpu_count()}"),
+        ("RAM", memory),
+        ("OS", f"{platform.system()} {platform.release()}"),
+        ("Python", platform.python_version()),
+        ("load average at start", load),
+    ]
 
 
 # -- processes ------------------------------------------------------------------------------------
 
 
 @contextmanager
-def servers(hosts: int, pages: int, delay: float, rolling: int = 0, relevant_every: int = 0
-            ) -> Iterator[dict[str, Any]]:
+def servers(
+    hosts: int, pages: int, delay: float, rolling: int = 0, relevant_every: int = 0
+) -> Iterator[dict[str, Any]]:
     """Start `bench.loopback` in its own process; yield its {"bases", "loopback"}; stop it after."""
-    command = [sys.executable, "-m", "bench.loopback", "--hosts", str(hosts), "--pages", str(pages),
-               "--delay", str(delay), "--rolling", str(rolling), "--relevant-every", str(relevant_every)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loopback",
+        "--hosts",
+        str(hosts),
+        "--pages",
+        str(pages),
+        "--delay",
+        str(delay),
+        "--rolling",
+        str(rolling),
+        "--relevant-every",
+        str(relevant_every),
+    ]
     proc = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -160,19 +178,32 @@ def run_cycles(report: Report, args: argparse.Namespace, sizes: list[int]) -> di
         bases = info["bases"]
         control = bases[0]
         kind = "distinct addresses" if info["loopback"] == "addresses" else "ports on 127.0.0.1"
-        report.emit(f"Loopback hosts: {len(bases)} ({kind}: {bases[0]} … {bases[-1]}), answer delay "
-                    f"{args.delay:g} s, ~100 KB listing pages (sent gzip'd) with {ITEMS} headlines each, "
-                    "none of them relevant.")
+        report.emit(
+            f"Loopback hosts: {len(bases)} ({kind}: {bases[0]} … {bases[-1]}), answer delay "
+            f"{args.delay:g} s, ~100 KB listing pages (sent gzip'd) with {ITEMS} headlines each, "
+            "none of them relevant."
+        )
         report.emit()
         for n in sizes:
             urls = listing_urls(bases, n)
             with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
                 fh.write("\n".join(urls))
             try:
-                out, proc = child(["bench.cycle", "--per-host", str(args.per_host), "--control", control,
-                                   "--urls-file", fh.name])
-                fetch_out, _ = child(["bench.cycle", "--fetch-only", "--per-host", str(args.per_host),
-                                      "--control", control, "--urls-file", fh.name])
+                out, proc = child(
+                    ["bench.cycle", "--per-host", str(args.per_host), "--control", control, "--urls-file", fh.name]
+                )
+                fetch_out, _ = child(
+                    [
+                        "bench.cycle",
+                        "--fetch-only",
+                        "--per-host",
+                        str(args.per_host),
+                        "--control",
+                        control,
+                        "--urls-file",
+                        fh.name,
+                    ]
+                )
             finally:
                 os.unlink(fh.name)
             bot = json.loads(out)
@@ -185,13 +216,16 @@ def run_cycles(report: Report, args: argparse.Namespace, sizes: list[int]) -> di
                     uw["first"]["server"] = urlwatch_run_stats(control)
                     uw["filtered"] = urlwatch_run.run(urls, filtered=True)
                     urlwatch_run_stats(control)
-            results[n] = {"bot": bot, "proc": proc, "urlwatch": uw,
-                          "floor": bot_floor(n, len(bases), args.per_host, args.delay),
-                          "uw_floor": urlwatch_floor(n, args.delay)}
+            results[n] = {
+                "bot": bot,
+                "proc": proc,
+                "urlwatch": uw,
+                "floor": bot_floor(n, len(bases), args.per_host, args.delay),
+                "uw_floor": urlwatch_floor(n, args.delay),
+            }
             first = bot["first"]
             other = f"urlwatch {uw['first']['wall']:.2f} s wall" if uw else "urlwatch not run"
-            print(f"  N={n}: bot {first['wall']:.2f} s wall, {first['cpu']:.2f} s CPU; {other}",
-                  file=sys.stderr)
+            print(f"  N={n}: bot {first['wall']:.2f} s wall, {first['cpu']:.2f} s CPU; {other}", file=sys.stderr)
     return results
 
 
@@ -204,34 +238,69 @@ def urlwatch_run_stats(control: str) -> dict[str, Any]:
 
 
 def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, dict[str, Any]]) -> None:
-    report.emit(f"### One cycle, bot (per-host concurrency {args.per_host}, no spacing between requests, "
-                "robots.txt obeyed)")
+    report.emit(
+        f"### One cycle, bot (per-host concurrency {args.per_host}, no spacing between requests, robots.txt obeyed)"
+    )
     report.emit()
     rows = []
     for n, r in results.items():
         bot, first, nxt = r["bot"], r["bot"]["first"], r["bot"]["next"]
         requests, in_flight = server_total(first["server"])
         next_requests, _ = server_total(nxt["server"])
-        rows.append([
-            f"{n:,}", f"{requests:,}", f"{r['floor']:.2f}", f"{first['wall']:.2f}",
-            f"{first['wall'] / r['floor']:.2f}×", f"{first['cpu']:.2f}", f"{first['cpu'] / n * 1000:.1f}",
-            f"{nxt['wall']:.2f} ({next_requests:,} req)", f"{nxt['cpu']:.2f}", f"{r['proc']['peak_rss']:.0f}",
-            f"{in_flight}", f"{first['failed']}", f"{first['new']:,} / {first['articles']}",
-        ])
-    report.table(["N", "requests", "floor s", "wall s", "wall ÷ floor", "CPU s", "CPU ms/source",
-                  "next cycle wall s", "next CPU s", "peak RSS MB", "max in flight/host", "failed",
-                  "new headlines / articles read"], rows)
+        rows.append(
+            [
+                f"{n:,}",
+                f"{requests:,}",
+                f"{r['floor']:.2f}",
+                f"{first['wall']:.2f}",
+                f"{first['wall'] / r['floor']:.2f}×",
+                f"{first['cpu']:.2f}",
+                f"{first['cpu'] / n * 1000:.1f}",
+                f"{nxt['wall']:.2f} ({next_requests:,} req)",
+                f"{nxt['cpu']:.2f}",
+                f"{r['proc']['peak_rss']:.0f}",
+                f"{in_flight}",
+                f"{first['failed']}",
+                f"{first['new']:,} / {first['articles']}",
+            ]
+        )
+    report.table(
+        [
+            "N",
+            "requests",
+            "floor s",
+            "wall s",
+            "wall ÷ floor",
+            "CPU s",
+            "CPU ms/source",
+            "next cycle wall s",
+            "next CPU s",
+            "peak RSS MB",
+            "max in flight/host",
+            "failed",
+            "new headlines / articles read",
+        ],
+        rows,
+    )
     report.emit("Fetching alone (the same URLs through the same `Fetcher`, nothing parsed), for comparison:")
     report.emit()
     rows = []
     for n, r in results.items():
         f = r["bot"]["fetch_only"]
         requests, _ = server_total(f["server"])
-        rows.append([f"{n:,}", f"{requests:,}", f"{r['floor']:.2f}", f"{f['wall']:.2f}",
-                     f"{f['wall'] / r['floor']:.2f}×", f"{f['cpu']:.2f}", f"{f['cpu'] / n * 1000:.1f}",
-                     str(f["failed"])])
-    report.table(["N", "requests", "floor s", "wall s", "wall ÷ floor", "CPU s", "CPU ms/source", "failed"],
-                 rows)
+        rows.append(
+            [
+                f"{n:,}",
+                f"{requests:,}",
+                f"{r['floor']:.2f}",
+                f"{f['wall']:.2f}",
+                f"{f['wall'] / r['floor']:.2f}×",
+                f"{f['cpu']:.2f}",
+                f"{f['cpu'] / n * 1000:.1f}",
+                str(f["failed"]),
+            ]
+        )
+    report.table(["N", "requests", "floor s", "wall s", "wall ÷ floor", "CPU s", "CPU ms/source", "failed"], rows)
     if not any(r["urlwatch"] for r in results.values()):
         report.emit("urlwatch: not installed (`make bench` installs it), not compared.")
         report.emit()
@@ -245,35 +314,57 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
             continue
         uw_requests, _ = server_total(uw["first"].get("server"))
         bot_process_cpu = proc["cpu"]
-        rows.append([
-            f"{n:,}", f"{r['floor']:.2f} / {r['uw_floor']:.2f}",
-            f"{bot['first']['wall']:.2f} / {uw['first']['wall']:.2f}",
-            f"{bot['next']['wall']:.2f} / {uw['next']['wall']:.2f}",
-            f"{bot_process_cpu:.2f} / {uw['first']['cpu'] + uw['next']['cpu']:.2f}",
-            f"{proc['peak_rss']:.0f} / {uw['peak_rss']:.0f}",
-            f"{uw_requests:,}",
-        ])
-    report.table(["N", "floor s bot / urlwatch", "1st wall s bot / urlwatch", "2nd wall s bot / urlwatch",
-                  "CPU s, both runs, bot / urlwatch", "peak RSS MB bot / urlwatch",
-                  "urlwatch requests (both runs)"], rows)
+        rows.append(
+            [
+                f"{n:,}",
+                f"{r['floor']:.2f} / {r['uw_floor']:.2f}",
+                f"{bot['first']['wall']:.2f} / {uw['first']['wall']:.2f}",
+                f"{bot['next']['wall']:.2f} / {uw['next']['wall']:.2f}",
+                f"{bot_process_cpu:.2f} / {uw['first']['cpu'] + uw['next']['cpu']:.2f}",
+                f"{proc['peak_rss']:.0f} / {uw['peak_rss']:.0f}",
+                f"{uw_requests:,}",
+            ]
+        )
+    report.table(
+        [
+            "N",
+            "floor s bot / urlwatch",
+            "1st wall s bot / urlwatch",
+            "2nd wall s bot / urlwatch",
+            "CPU s, both runs, bot / urlwatch",
+            "peak RSS MB bot / urlwatch",
+            "urlwatch requests (both runs)",
+        ],
+        rows,
+    )
     rows = []
     for n, r in results.items():
         uw = r["urlwatch"]
         if uw is None or uw.get("filtered") is None:
             continue
         f = uw["filtered"]
-        rows.append([f"{n:,}", f"{f['first']['wall']:.2f}", f"{f['next']['wall']:.2f}",
-                     f"{f['first']['cpu'] + f['next']['cpu']:.2f}", f"{f['peak_rss']:.0f}"])
+        rows.append(
+            [
+                f"{n:,}",
+                f"{f['first']['wall']:.2f}",
+                f"{f['next']['wall']:.2f}",
+                f"{f['first']['cpu'] + f['next']['cpu']:.2f}",
+                f"{f['peak_rss']:.0f}",
+            ]
+        )
     if rows:
-        report.emit("urlwatch with the filters a user would add to watch headlines only "
-                    "(`css: h4.titles a`, `html2text`):")
+        report.emit(
+            "urlwatch with the filters a user would add to watch headlines only (`css: h4.titles a`, `html2text`):"
+        )
         report.emit()
         report.table(["N", "1st wall s", "2nd wall s", "CPU s, both runs", "peak RSS MB"], rows)
-    report.emit("The bot's walls are its cycles inside one process; its CPU and RSS are the whole process "
-                "(start-up, both cycles). urlwatch's are two whole processes. urlwatch runs 10 threads over "
-                "all hosts at once (its floor: delay × ⌈N ÷ 10⌉); the bot runs per-host caps (its floor: "
-                "delay × "
-                f"(1 + ⌈N/hosts ÷ {args.per_host}⌉), robots.txt first).")
+    report.emit(
+        "The bot's walls are its cycles inside one process; its CPU and RSS are the whole process "
+        "(start-up, both cycles). urlwatch's are two whole processes. urlwatch runs 10 threads over "
+        "all hosts at once (its floor: delay × ⌈N ÷ 10⌉); the bot runs per-host caps (its floor: "
+        "delay × "
+        f"(1 + ⌈N/hosts ÷ {args.per_host}⌉), robots.txt first)."
+    )
     report.emit()
 
 
@@ -285,23 +376,56 @@ def run_micro(report: Report, args: argparse.Namespace) -> dict[str, Any]:
     report.emit("### Listing pages parsed and classified (decode, `parse_listing`, `classify` per item)")
     report.emit()
     figures = micro.listing_figures(0.3 if quick else 1.5)
-    report.emit("Warm: the page parsed again, as a re-polled listing is (its links are in the URL caches). "
-                "Cold: the caches emptied before each parse, as for a page seen for the first time.")
+    report.emit(
+        "Warm: the page parsed again, as a re-polled listing is (its links are in the URL caches). "
+        "Cold: the caches emptied before each parse, as for a page seen for the first time."
+    )
     report.emit()
-    report.table(["page", "what", "KB", "items", "CPU ms/page", "of which parse", "CPU ms per 100 KB (warm)",
-                  "CPU ms per 100 KB (cold)"], [
-        [f.name, f.kind, f"{f.kb:.0f}", str(f.items), f"{f.ms_per_page:.1f}", f"{f.parse_ms:.1f}",
-         f"{f.ms_per_100kb:.1f}", f"{f.cold_ms_per_100kb:.1f}"] for f in figures])
+    report.table(
+        [
+            "page",
+            "what",
+            "KB",
+            "items",
+            "CPU ms/page",
+            "of which parse",
+            "CPU ms per 100 KB (warm)",
+            "CPU ms per 100 KB (cold)",
+        ],
+        [
+            [
+                f.name,
+                f.kind,
+                f"{f.kb:.0f}",
+                str(f.items),
+                f"{f.ms_per_page:.1f}",
+                f"{f.parse_ms:.1f}",
+                f"{f.ms_per_100kb:.1f}",
+                f"{f.cold_ms_per_100kb:.1f}",
+            ]
+            for f in figures
+        ],
+    )
     count, rate = micro.titles_per_second(1 if quick else 3)
-    report.emit(f"Titles classified per second (title only, {count:,} real headlines cycled): "
-                f"**{rate:,.0f}**")
+    report.emit(f"Titles classified per second (title only, {count:,} real headlines cycled): **{rate:,.0f}**")
     report.emit()
     report.emit("### State file (`StateStore.save` with fsync and .bak, `StateStore.load`), median of runs")
     report.emit()
     state = micro.state_figures(tuple(args.state_size_list), repeat=3 if quick else 5)
-    report.table(["seen entries", "file MB", "save wall s", "save CPU s", "load wall s", "load CPU s"], [
-        [f"{n:,}", f"{s['size_mb']:.1f}", f"{s['save_wall']:.3f}", f"{s['save_cpu']:.3f}",
-         f"{s['load_wall']:.3f}", f"{s['load_cpu']:.3f}"] for n, s in state.items()])
+    report.table(
+        ["seen entries", "file MB", "save wall s", "save CPU s", "load wall s", "load CPU s"],
+        [
+            [
+                f"{n:,}",
+                f"{s['size_mb']:.1f}",
+                f"{s['save_wall']:.3f}",
+                f"{s['save_cpu']:.3f}",
+                f"{s['load_wall']:.3f}",
+                f"{s['load_cpu']:.3f}",
+            ]
+            for n, s in state.items()
+        ],
+    )
     return {"listings": figures, "titles_per_second": rate, "state": state}
 
 
@@ -310,30 +434,48 @@ def run_micro(report: Report, args: argparse.Namespace) -> dict[str, Any]:
 
 def run_daemon(report: Report, args: argparse.Namespace) -> list[dict[str, Any]]:
     n = min(args.daemon_sources, args.hosts)
-    report.emit(f"### Daemon memory over {args.cycles:,} consecutive cycles ({n} sources on "
-                f"{n} hosts, no delay, 2 new headlines per source per poll, every 37th relevant "
-                "and posted through the dry-run sender; simulated 10 minutes between cycles, "
-                "retention 1 day)")
+    report.emit(
+        f"### Daemon memory over {args.cycles:,} consecutive cycles ({n} sources on "
+        f"{n} hosts, no delay, 2 new headlines per source per poll, every 37th relevant "
+        "and posted through the dry-run sender; simulated 10 minutes between cycles, "
+        "retention 1 day)"
+    )
     report.emit()
     with servers(n, 1, 0.0, rolling=2, relevant_every=37) as info:
         urls = listing_urls(info["bases"], n)
-        out, _ = child(["bench.daemon_memory", "--cycles", str(args.cycles), "--every", str(args.every),
-                        *urls])
+        out, _ = child(["bench.daemon_memory", "--cycles", str(args.cycles), "--every", str(args.every), *urls])
     rows = [json.loads(line) for line in out.splitlines() if line.strip()]
-    report.table(["cycle", "RSS MB", "seen", "stories", "outbox", "posts", "state KB", "simulated days",
-                  "wall s", "CPU s"], [
-        [f"{r['cycle']:,}", f"{r['rss_mb']:.1f}", f"{r['seen']:,}", str(r["stories"]), str(r["outbox"]),
-         str(r["posts"]), str(r["state_kb"]), f"{r['simulated_days']:.1f}", f"{r['wall']:.1f}",
-         f"{r['cpu']:.1f}"]
-        for r in rows])
+    report.table(
+        ["cycle", "RSS MB", "seen", "stories", "outbox", "posts", "state KB", "simulated days", "wall s", "CPU s"],
+        [
+            [
+                f"{r['cycle']:,}",
+                f"{r['rss_mb']:.1f}",
+                f"{r['seen']:,}",
+                str(r["stories"]),
+                str(r["outbox"]),
+                str(r["posts"]),
+                str(r["state_kb"]),
+                f"{r['simulated_days']:.1f}",
+                f"{r['wall']:.1f}",
+                f"{r['cpu']:.1f}",
+            ]
+            for r in rows
+        ],
+    )
     return rows
 
 
 # -- targets --------------------------------------------------------------------------------------
 
 
-def judge(report: Report, args: argparse.Namespace, cycles: dict[int, dict[str, Any]],
-          micro_results: dict[str, Any] | None, daemon: list[dict[str, Any]] | None) -> None:
+def judge(
+    report: Report,
+    args: argparse.Namespace,
+    cycles: dict[int, dict[str, Any]],
+    micro_results: dict[str, Any] | None,
+    daemon: list[dict[str, Any]] | None,
+) -> None:
     rows: list[list[str]] = []
 
     def add(target: str, measured: str, held: bool | None) -> None:
@@ -342,32 +484,40 @@ def judge(report: Report, args: argparse.Namespace, cycles: dict[int, dict[str, 
     if 200 in cycles and args.hosts == 10 and args.delay == 0.2:
         r = cycles[200]
         ratio = r["bot"]["first"]["wall"] / r["floor"]
-        add(f"200 sources, 10 hosts, 0.2 s: wall ≤ {TARGET_FLOOR_RATIO}× floor",
+        add(
+            f"200 sources, 10 hosts, 0.2 s: wall ≤ {TARGET_FLOOR_RATIO}× floor",
             f"{r['bot']['first']['wall']:.2f} s ÷ {r['floor']:.2f} s = {ratio:.2f}×",
-            ratio <= TARGET_FLOOR_RATIO)
+            ratio <= TARGET_FLOOR_RATIO,
+        )
     if micro_results:
         generated, *real = micro_results["listings"]
-        worst = (f"worst real page {max(f.ms_per_100kb for f in real):.1f} ms" if real
-                 else "no real pages (../shared/fixtures/real not found)")
-        add(f"≤ {TARGET_MS_PER_100KB:g} ms CPU per 100 KB listing parsed and classified",
+        worst = (
+            f"worst real page {max(f.ms_per_100kb for f in real):.1f} ms"
+            if real
+            else "no real pages (../shared/fixtures/real not found)"
+        )
+        add(
+            f"≤ {TARGET_MS_PER_100KB:g} ms CPU per 100 KB listing parsed and classified",
             f"{generated.ms_per_100kb:.1f} ms warm, {generated.cold_ms_per_100kb:.1f} ms cold (generated NDSoft "
             f"list); {worst} (warm)",
-            all(f.ms_per_100kb <= TARGET_MS_PER_100KB for f in micro_results["listings"]))
+            all(f.ms_per_100kb <= TARGET_MS_PER_100KB for f in micro_results["listings"]),
+        )
         if 100_000 in micro_results["state"]:
             save = micro_results["state"][100_000]["save_wall"]
-            add(f"100,000-entry state saved in ≤ {TARGET_STATE_SAVE_S} s", f"{save:.3f} s",
-                save <= TARGET_STATE_SAVE_S)
+            add(f"100,000-entry state saved in ≤ {TARGET_STATE_SAVE_S} s", f"{save:.3f} s", save <= TARGET_STATE_SAVE_S)
     if 1000 in cycles:
         peak = cycles[1000]["proc"]["peak_rss"]
-        add(f"peak RSS ≤ {TARGET_PEAK_RSS_MB:.0f} MB at 1,000 sources", f"{peak:.0f} MB",
-            peak <= TARGET_PEAK_RSS_MB)
+        add(f"peak RSS ≤ {TARGET_PEAK_RSS_MB:.0f} MB at 1,000 sources", f"{peak:.0f} MB", peak <= TARGET_PEAK_RSS_MB)
     if daemon and len(daemon) >= 3:
         settled = daemon[len(daemon) // 3]  # the state reached its steady size well before this point
         growth = daemon[-1]["rss_mb"] - settled["rss_mb"]
-        add(f"flat daemon memory (≤ {TARGET_FLAT_MB:g} MB growth after the state settles)",
+        add(
+            f"flat daemon memory (≤ {TARGET_FLAT_MB:g} MB growth after the state settles)",
             f"{settled['rss_mb']:.1f} MB at cycle {settled['cycle']} → {daemon[-1]['rss_mb']:.1f} MB "
             "at cycle "
-            f"{daemon[-1]['cycle']} ({growth:+.1f} MB)", growth <= TARGET_FLAT_MB)
+            f"{daemon[-1]['cycle']} ({growth:+.1f} MB)",
+            growth <= TARGET_FLAT_MB,
+        )
     if rows:
         report.emit("### Targets")
         report.emit()

@@ -20,9 +20,13 @@ from state.store import OutboxEntry, State, StateStore, StoryRecord
 
 OUTLETS = ["광주일보", "무등일보", "남도일보", "전남일보", "광주매일신문", "뉴시스 광주전남", "연합뉴스"]
 HOSTS = [
-    "www.kwangju.co.kr/article.php?aid=", "www.mdilbo.com/detail/",
-    "www.namdonews.com/news/articleView.html?idxno=", "www.jnilbo.com/view/media/view?code=",
-    "www.kjdaily.com/article.php?aid=", "www.newsis.com/view/NISX2026", "www.yna.co.kr/view/AKR2026",
+    "www.kwangju.co.kr/article.php?aid=",
+    "www.mdilbo.com/detail/",
+    "www.namdonews.com/news/articleView.html?idxno=",
+    "www.jnilbo.com/view/media/view?code=",
+    "www.kjdaily.com/article.php?aid=",
+    "www.newsis.com/view/NISX2026",
+    "www.yna.co.kr/view/AKR2026",
 ]
 TARGET_SAVE_100K = 0.3
 
@@ -37,13 +41,29 @@ def build_state(n_seen: int, seed: int = 7) -> State:
         state.seen[url] = [int(now - rng.uniform(0, 90 * 86400)), OUTLETS[k], rng.random() < 0.05]
     for i in range(200):
         state.stories[f"s{i:012x}"] = StoryRecord(
-            id=f"s{i:012x}", title="광주 국가 AI컴퓨팅센터 유치 확정 " * 2, url=f"https://news.example/{i}",
-            outlet=OUTLETS[i % len(OUTLETS)], published_at=now, first_seen=now, summary="요약 " * 60,
-            lead="리드 문장 " * 20, topics=["AI 데이터센터"], message_id=i + 1)
+            id=f"s{i:012x}",
+            title="광주 국가 AI컴퓨팅센터 유치 확정 " * 2,
+            url=f"https://news.example/{i}",
+            outlet=OUTLETS[i % len(OUTLETS)],
+            published_at=now,
+            first_seen=now,
+            summary="요약 " * 60,
+            lead="리드 문장 " * 20,
+            topics=["AI 데이터센터"],
+            message_id=i + 1,
+        )
     for i in range(50):
-        state.outbox.append(OutboxEntry(id=f"p-{i}", kind="post", text="<b>제목</b>\n요약 " * 40,
-                                        created_at=now, story_id=f"s{i:012x}", status="sent",
-                                        message_id=i + 1))
+        state.outbox.append(
+            OutboxEntry(
+                id=f"p-{i}",
+                kind="post",
+                text="<b>제목</b>\n요약 " * 40,
+                created_at=now,
+                story_id=f"s{i:012x}",
+                status="sent",
+                message_id=i + 1,
+            )
+        )
     return state
 
 
@@ -84,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for n in args.sizes:
         r = results[n] = measure(n, args.repeat)
-        print(f"{n:>9,} {r['size_mb']:>12.1f} {r['save_wall']:>12.3f} {r['save_cpu']:>12.3f} "
-              f"{r['load_wall']:>12.3f} {r['load_cpu']:>12.3f}")
+        print(
+            f"{n:>9,} {r['size_mb']:>12.1f} {r['save_wall']:>12.3f} {r['save_cpu']:>12.3f} "
+            f"{r['load_wall']:>12.3f} {r['load_cpu']:>12.3f}"
+        )
     if 100_000 in results:
         ok = results[100_000]["save_wall"] <= TARGET_SAVE_100K
         print(f"target: 100,000 seen saved in <= {TARGET_SAVE_100K} s: {'met' if ok else 'NOT met'}")

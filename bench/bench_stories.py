@@ -52,8 +52,10 @@ def main() -> None:
         timings.append((time.perf_counter() - start) * 1000)
         assert found == copy.id, (found, copy.id)
     median = statistics.median(timings)
-    print(f"1 new vs {len(existing)} stored: median {median:.1f} ms, "
-          f"max {max(timings):.1f} ms (30 calls, each finding its copy; {_verdict(median)} {BUDGET_MS:.0f} ms)")
+    print(
+        f"1 new vs {len(existing)} stored: median {median:.1f} ms, "
+        f"max {max(timings):.1f} ms (30 calls, each finding its copy; {_verdict(median)} {BUDGET_MS:.0f} ms)"
+    )
 
     # bot.pipeline rebuilds the keys from its stored stories on every call; time that too.
     stored = [(k.id, k.title, k.lead, k.published_at) for k in existing]
@@ -66,8 +68,10 @@ def main() -> None:
         timings.append((time.perf_counter() - start) * 1000)
         assert found == record[0], (found, record[0])
     median = statistics.median(timings)
-    print(f"same, keys rebuilt from stored records on each call: median {median:.1f} ms, "
-          f"max {max(timings):.1f} ms ({_verdict(median)} {BUDGET_MS:.0f} ms)")
+    print(
+        f"same, keys rebuilt from stored records on each call: median {median:.1f} ms, "
+        f"max {max(timings):.1f} ms ({_verdict(median)} {BUDGET_MS:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

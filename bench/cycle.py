@@ -58,16 +58,20 @@ def quiet_logging() -> None:
 
 def bench_config(urls: list[str], per_host: int, state_path: Path) -> Config:
     sources = tuple(SourceConfig(name=f"bench-{i:04d}", url=url) for i, url in enumerate(urls))
-    fetch = FetchConfig(per_host_concurrency=per_host, min_host_delay_seconds=0.0, respect_robots=True,
-                        trust_env=False)
+    fetch = FetchConfig(per_host_concurrency=per_host, min_host_delay_seconds=0.0, respect_robots=True, trust_env=False)
     return Config(sources=sources, state=StateConfig(path=state_path), fetch=fetch)
 
 
 def _summary(report: CycleReport, wall: float, cpu: float) -> dict[str, Any]:
     return {
-        "wall": wall, "cpu": cpu, "sources": len(report.polls), "failed": len(report.failed_sources),
-        "items": sum(len(p.items) for p in report.polls), "new": report.new_items,
-        "relevant": report.relevant, "articles": report.articles_fetched,
+        "wall": wall,
+        "cpu": cpu,
+        "sources": len(report.polls),
+        "failed": len(report.failed_sources),
+        "items": sum(len(p.items) for p in report.polls),
+        "new": report.new_items,
+        "relevant": report.relevant,
+        "articles": report.articles_fetched,
         "errors": sorted({p.error or "" for p in report.failed_sources})[:3],
     }
 
@@ -83,8 +87,9 @@ def server_stats(control: str | None) -> dict[str, Any] | None:
     return stats
 
 
-async def measure(urls: list[str], per_host: int, folder: Path, control: str | None = None,
-                  max_connections: int = GLOBAL_CONCURRENCY) -> dict[str, Any]:
+async def measure(
+    urls: list[str], per_host: int, folder: Path, control: str | None = None, max_connections: int = GLOBAL_CONCURRENCY
+) -> dict[str, Any]:
     config = bench_config(urls, per_host, folder / "state.json")
     server_stats(control)
     out: dict[str, Any] = {"rss_before": rss_mb()}
@@ -107,17 +112,21 @@ async def measure(urls: list[str], per_host: int, folder: Path, control: str | N
     return out
 
 
-async def measure_fetch_only(urls: list[str], per_host: int, control: str | None = None,
-                             max_connections: int = GLOBAL_CONCURRENCY) -> dict[str, Any]:
+async def measure_fetch_only(
+    urls: list[str], per_host: int, control: str | None = None, max_connections: int = GLOBAL_CONCURRENCY
+) -> dict[str, Any]:
     """The same requests through the same `Fetcher`, nothing parsed: what fetching alone costs."""
     config = bench_config(urls, per_host, Path("unused.json"))
     server_stats(control)
     wall, cpu = time.perf_counter(), cpu_seconds()
     async with Fetcher(config.fetch, max_connections=max_connections) as fetcher:
         results = await asyncio.gather(*(fetcher.fetch(url) for url in urls), return_exceptions=True)
-    out: dict[str, Any] = {"wall": time.perf_counter() - wall, "cpu": cpu_seconds() - cpu,
-                           "failed": sum(isinstance(r, BaseException) for r in results),
-                           "bytes": sum(len(r.body) for r in results if not isinstance(r, BaseException))}
+    out: dict[str, Any] = {
+        "wall": time.perf_counter() - wall,
+        "cpu": cpu_seconds() - cpu,
+        "failed": sum(isinstance(r, BaseException) for r in results),
+        "bytes": sum(len(r.body) for r in results if not isinstance(r, BaseException)),
+    }
     out["server"] = server_stats(control)
     out["peak_rss"] = peak_rss_mb()
     return out
@@ -130,8 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--control", help="a loopback server base URL, to read what the servers saw")
     parser.add_argument("--fetch-only", action="store_true", help="fetch every URL, parse nothing")
-    parser.add_argument("--max-connections", type=int, default=GLOBAL_CONCURRENCY,
-                        help="the fetcher's global cap (the product's default unless given)")
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=GLOBAL_CONCURRENCY,
+        help="the fetcher's global cap (the product's default unless given)",
+    )
     args = parser.parse_args(argv)
     urls = list(args.urls)
     if args.urls_file:

@@ -45,17 +45,26 @@ class SimClock:
         self.now += max(seconds, 0.0)
 
 
-async def run(urls: list[str], cycles: int, every: int, minutes: float, retention_days: float,
-              folder: Path, trace: bool = False) -> None:
+async def run(
+    urls: list[str], cycles: int, every: int, minutes: float, retention_days: float, folder: Path, trace: bool = False
+) -> None:
     base = bench_config(urls, 4, folder / "state.json")
-    config = Config(sources=base.sources, fetch=base.fetch,
-                    state=StateConfig(path=base.state.path, retention_days=retention_days),
-                    delivery=DeliveryConfig(backfill_hours=24.0))
+    config = Config(
+        sources=base.sources,
+        fetch=base.fetch,
+        state=StateConfig(path=base.state.path, retention_days=retention_days),
+        delivery=DeliveryConfig(backfill_hours=24.0),
+    )
     clock = SimClock(time.time())
     devnull = open(os.devnull, "w")  # noqa: SIM115 - closed below
     deliver = functools.partial(
-        deliver_pending, sender=DryRunSender(devnull), chat_id="@bench", delivery_config=config.delivery,
-        clock=clock, sleep=clock.sleep)
+        deliver_pending,
+        sender=DryRunSender(devnull),
+        chat_id="@bench",
+        delivery_config=config.delivery,
+        clock=clock,
+        sleep=clock.sleep,
+    )
     detector = Detector(config.relevance)
     start = clock()
     settled: tracemalloc.Snapshot | None = None
@@ -77,20 +86,38 @@ async def run(urls: list[str], cycles: int, every: int, minutes: float, retentio
                     if trace and k == cycles // 3:
                         settled = tracemalloc.take_snapshot()
                     if k % every == 0 or k == 1:
-                        print(json.dumps({
-                            "cycle": k, "rss_mb": round(rss_mb(), 1), "peak_rss_mb": round(peak_rss_mb(), 1),
-                            "seen": len(state.seen), "stories": len(state.stories),
-                            "outbox": len(state.outbox),
-                            "posts": posts, "state_kb": round(store.path.stat().st_size / 1000),
-                            "wall": round(time.perf_counter() - started_wall, 2),
-                            "cpu": round(cpu_seconds() - started_cpu, 2),
-                            "simulated_days": round((clock() - start) / 86400, 2),
-                        }), flush=True)
+                        print(
+                            json.dumps(
+                                {
+                                    "cycle": k,
+                                    "rss_mb": round(rss_mb(), 1),
+                                    "peak_rss_mb": round(peak_rss_mb(), 1),
+                                    "seen": len(state.seen),
+                                    "stories": len(state.stories),
+                                    "outbox": len(state.outbox),
+                                    "posts": posts,
+                                    "state_kb": round(store.path.stat().st_size / 1000),
+                                    "wall": round(time.perf_counter() - started_wall, 2),
+                                    "cpu": round(cpu_seconds() - started_cpu, 2),
+                                    "simulated_days": round((clock() - start) / 86400, 2),
+                                }
+                            ),
+                            flush=True,
+                        )
         if settled is not None:
             growth = tracemalloc.take_snapshot().compare_to(settled, "lineno")
-            print(json.dumps({"trace_from_cycle": cycles // 3, "growth": [
-                {"where": str(s.traceback), "kb": round(s.size_diff / 1000, 1), "blocks": s.count_diff}
-                for s in growth[:12]]}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "trace_from_cycle": cycles // 3,
+                        "growth": [
+                            {"where": str(s.traceback), "kb": round(s.size_diff / 1000, 1), "blocks": s.count_diff}
+                            for s in growth[:12]
+                        ],
+                    }
+                ),
+                flush=True,
+            )
     finally:
         devnull.close()
 
@@ -102,15 +129,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=100)
     parser.add_argument("--minutes", type=float, default=10.0, help="simulated minutes between cycles")
     parser.add_argument("--retention-days", type=float, default=1.0)
-    parser.add_argument("--trace", action="store_true",
-                        help="tracemalloc: print what grew between a third of the run and its end")
+    parser.add_argument(
+        "--trace", action="store_true", help="tracemalloc: print what grew between a third of the run and its end"
+    )
     args = parser.parse_args(argv)
     quiet_logging()
     if args.trace:
         tracemalloc.start()
     with tempfile.TemporaryDirectory(prefix="bench-daemon-") as folder:
-        asyncio.run(run(args.urls, args.cycles, args.every, args.minutes, args.retention_days, Path(folder),
-                        args.trace))
+        asyncio.run(
+            run(args.urls, args.cycles, args.every, args.minutes, args.retention_days, Path(folder), args.trace)
+        )
     return 0
 
 

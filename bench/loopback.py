@@ -43,8 +43,12 @@ class HostStats:
     bytes_sent: int = 0
 
     def as_json(self) -> dict[str, object]:
-        return {"requests": dict(self.requests), "total": sum(self.requests.values()),
-                "max_in_flight": self.max_in_flight, "bytes_sent": self.bytes_sent}
+        return {
+            "requests": dict(self.requests),
+            "total": sum(self.requests.values()),
+            "max_in_flight": self.max_in_flight,
+            "bytes_sent": self.bytes_sent,
+        }
 
 
 class Site:
@@ -78,8 +82,7 @@ class Site:
 
 
 class Servers:
-    def __init__(self, hosts: int, pages_per_host: int, delay: float, rolling: int,
-                 relevant_every: int) -> None:
+    def __init__(self, hosts: int, pages_per_host: int, delay: float, rolling: int, relevant_every: int) -> None:
         self.pages = pages_per_host
         self.delay = delay
         self.rolling = rolling
@@ -90,8 +93,10 @@ class Servers:
             for site in self.sites:
                 for page in range(pages_per_host):
                     self._static[(site.index, page)] = gzip.compress(
-                        pages.listing_page(site.index, page, site.newest_id(page),
-                                           relevant_every=relevant_every), compresslevel=6, mtime=0)
+                        pages.listing_page(site.index, page, site.newest_id(page), relevant_every=relevant_every),
+                        compresslevel=6,
+                        mtime=0,
+                    )
 
     def listing(self, site: Site, page: int) -> bytes:
         cached = self._static.get((site.index, page))
@@ -141,9 +146,11 @@ class Servers:
                     finally:
                         stats.in_flight -= 1
                     stats.bytes_sent += len(body)
-                reply = (f"HTTP/1.1 {status} {'OK' if status == 200 else 'Not Found'}\r\n"
-                         f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}"
-                         f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n").encode()
+                reply = (
+                    f"HTTP/1.1 {status} {'OK' if status == 200 else 'Not Found'}\r\n"
+                    f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}"
+                    f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
+                ).encode()
                 writer.write(reply if method == "HEAD" else reply + body)
                 await writer.drain()
                 if not keep_alive:
@@ -170,7 +177,8 @@ async def serve(args: argparse.Namespace) -> None:
     running = []
     for site, address in zip(servers.sites, addresses, strict=True):
         server = await asyncio.start_server(
-            functools.partial(servers.handle, site), address, 0, backlog=4096, limit=1 << 16)
+            functools.partial(servers.handle, site), address, 0, backlog=4096, limit=1 << 16
+        )
         port = server.sockets[0].getsockname()[1]
         bases.append(f"http://{address}:{port}")
         running.append(server)

@@ -23,13 +23,14 @@ from scrapers.models import ListingItem
 
 REAL = Path(__file__).parents[1].parent / "shared" / "fixtures" / "real"
 REAL_LISTINGS = [  # (file, the address it was saved from, stands for)
-    ("naver-news-section-politics-2022.html", "https://news.naver.com/main/main.naver?sid1=100",
-     "portal section list"),
+    ("naver-news-section-politics-2022.html", "https://news.naver.com/main/main.naver?sid1=100", "portal section list"),
     ("siminsori-gwangju-ndsoft-home-2018.html", "http://www.siminsori.com/", "NDSoft outlet front page"),
-    ("gwangju-go-kr-board-list-notice.html", "https://www.gwangju.go.kr/boardList.do?boardId=BD_0000000027",
-     "city hall board"),
-    ("korea-kr-press-release-list.html", "https://www.korea.kr/briefing/pressReleaseList.do",
-     "government press list"),
+    (
+        "gwangju-go-kr-board-list-notice.html",
+        "https://www.gwangju.go.kr/boardList.do?boardId=BD_0000000027",
+        "city hall board",
+    ),
+    ("korea-kr-press-release-list.html", "https://www.korea.kr/briefing/pressReleaseList.do", "government press list"),
 ]
 
 
@@ -62,8 +63,14 @@ def clear_parse_caches() -> None:
 
 def listing_pages() -> list[tuple[str, str, str, bytes]]:
     """(name, url, what it stands for, bytes): the generated page, then every real listing present."""
-    out = [("generated NDSoft list", "http://127.0.0.2/news/articleList.html?sc_section_code=S1",
-            "the cycle bench's page", pages.listing_page(0, 1, 5_000_025))]
+    out = [
+        (
+            "generated NDSoft list",
+            "http://127.0.0.2/news/articleList.html?sc_section_code=S1",
+            "the cycle bench's page",
+            pages.listing_page(0, 1, 5_000_025),
+        )
+    ]
     for file, url, kind in REAL_LISTINGS:
         path = REAL / file
         if path.is_file():
@@ -71,8 +78,9 @@ def listing_pages() -> list[tuple[str, str, str, bytes]]:
     return out
 
 
-def listing_figure(name: str, url: str, kind: str, body: bytes, detector: Detector,
-                   min_seconds: float) -> ListingFigure:
+def listing_figure(
+    name: str, url: str, kind: str, body: bytes, detector: Detector, min_seconds: float
+) -> ListingFigure:
     def parse() -> list[ListingItem]:
         return parse_listing(decode(body, "text/html"), url)
 
@@ -96,14 +104,20 @@ def listing_figure(name: str, url: str, kind: str, body: bytes, detector: Detect
             detector.classify(item.title, item.snippet)
         cold_spent += time.process_time() - start
         cold_rounds += 1
-    return ListingFigure(name, kind, len(body) / 1000, len(items), spent / rounds * 1000,
-                         parse_spent / rounds * 1000, cold_spent / cold_rounds * 1000)
+    return ListingFigure(
+        name,
+        kind,
+        len(body) / 1000,
+        len(items),
+        spent / rounds * 1000,
+        parse_spent / rounds * 1000,
+        cold_spent / cold_rounds * 1000,
+    )
 
 
 def listing_figures(min_seconds: float = 1.0) -> list[ListingFigure]:
     detector = Detector()
-    return [listing_figure(name, url, kind, body, detector, min_seconds)
-            for name, url, kind, body in listing_pages()]
+    return [listing_figure(name, url, kind, body, detector, min_seconds) for name, url, kind, body in listing_pages()]
 
 
 def titles_per_second(rounds: int = 3) -> tuple[int, float]:

@@ -76,10 +76,18 @@ def run(urls: list[str], *, filtered: bool = False) -> dict[str, Any] | None:
         folder = Path(tmp)
         write_jobs(folder / "urls.yaml", urls, filtered)
         (folder / "hooks.py").write_text("")
-        command = [*command, "--urls", str(folder / "urls.yaml"), "--config", str(folder / "config.yaml"),
-                   "--hooks", str(folder / "hooks.py"), "--cache", str(folder / "cache.db")]
+        command = [
+            *command,
+            "--urls",
+            str(folder / "urls.yaml"),
+            "--config",
+            str(folder / "config.yaml"),
+            "--hooks",
+            str(folder / "hooks.py"),
+            "--cache",
+            str(folder / "cache.db"),
+        ]
         env = clean_env(folder)
         first = timed_run(command, env, folder)
         following = timed_run(command, env, folder)
-    return {"first": first, "next": following,
-            "peak_rss": max(first["peak_rss"], following["peak_rss"])}
+    return {"first": first, "next": following, "peak_rss": max(first["peak_rss"], following["peak_rss"])}

@@ -55,15 +55,13 @@ def _clip(text: str) -> str:
 
 def status_text(daemon: Daemon) -> str:
     now, rt, state = time.time(), daemon.runtime, daemon.state
-    failing = [s for s in daemon.config.sources
-               if (m := state.sources.get(s.name)) and m.consecutive_failures]
+    failing = [s for s in daemon.config.sources if (m := state.sources.get(s.name)) and m.consecutive_failures]
     lines = [
         "<b>상태</b>",
         f"가동: {_ago(rt.started_at, now).replace(' 전', '')}째",
         f"마지막 수집: {_ago(rt.last_cycle_at, now)}",
         f"소스: {len(daemon.config.sources) - len(failing)}개 정상, {len(failing)}개 장애",
-        f"대기 중인 게시: {len(state.pending())}건"
-        + (" (일시정지됨)" if state.meta.get("paused") else ""),
+        f"대기 중인 게시: {len(state.pending())}건" + (" (일시정지됨)" if state.meta.get("paused") else ""),
         f"실패한 게시: {sum(1 for e in state.outbox if e.status == 'failed')}건",
     ]
     for chat, info in blocked_chats(state).items():
@@ -96,8 +94,9 @@ def latest_text(daemon: Daemon, n: int) -> str:
     lines = [f"<b>최근 소식 {len(stories)}건</b>"]
     for s in stories:
         when = datetime.fromtimestamp(s.published_at or s.first_seen, KST).strftime("%m.%d %H:%M")
-        lines.append(f'• <a href="{html.escape(s.link or s.url)}">{html.escape(s.title)}</a> — '
-                     f"{html.escape(s.outlet)} {when}")
+        lines.append(
+            f'• <a href="{html.escape(s.link or s.url)}">{html.escape(s.title)}</a> — {html.escape(s.outlet)} {when}'
+        )
     return _clip("\n".join(lines))
 
 
@@ -192,9 +191,15 @@ def build_application(daemon: Daemon) -> Application[Any, Any, Any, Any, Any, An
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("admin command failed: %s: %s", type(context.error).__name__, context.error)
 
-    for name, callback in (("status", on_status), ("sources", on_sources), ("latest", on_latest),
-                           ("pause", on_pause), ("resume", on_resume), ("retry", on_retry),
-                           ("check", on_check)):
+    for name, callback in (
+        ("status", on_status),
+        ("sources", on_sources),
+        ("latest", on_latest),
+        ("pause", on_pause),
+        ("resume", on_resume),
+        ("retry", on_retry),
+        ("check", on_check),
+    ):
         app.add_handler(CommandHandler(name, callback, filters=admins))
     app.add_error_handler(on_error)
     return app

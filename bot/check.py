@@ -42,16 +42,26 @@ def format_table(polls: list[SourcePoll], state: State | None, now: float) -> st
     widths = [22, 5, 40, 5, 4, 6, 0]
     lines = ["  ".join(_fit(h, w) if w else h for h, w in zip(header, widths, strict=True))]
     for poll in polls:
-        newest = max((i for i in poll.items if i.published_at), key=lambda i: i.published_at,  # type: ignore[arg-type,return-value]
-                     default=None)
+        newest = max(
+            (i for i in poll.items if i.published_at),
+            key=lambda i: i.published_at,  # type: ignore[arg-type,return-value]
+            default=None,
+        )
         first = newest or (poll.items[0] if poll.items else None)
         age = _age(now - newest.published_at.timestamp()) if newest and newest.published_at else "-"
         status = "ok" if poll.ok else f"ERROR: {poll.error}"
         memory = state.sources.get(poll.source.name) if state else None
         if poll.ok and memory and memory.consecutive_failures:
             status += f" (recovered after {memory.consecutive_failures} failed polls)"
-        cells = [poll.source.name, str(len(poll.items)), first.title if first else "-", age,
-                 str(poll.status or "-"), f"{poll.elapsed:.1f}s", status]
+        cells = [
+            poll.source.name,
+            str(len(poll.items)),
+            first.title if first else "-",
+            age,
+            str(poll.status or "-"),
+            f"{poll.elapsed:.1f}s",
+            status,
+        ]
         lines.append("  ".join(_fit(c, w) if w else c for c, w in zip(cells, widths, strict=True)))
     return "\n".join(lines)
 
@@ -67,9 +77,11 @@ def run_check(config: Config, *, strict: bool = False, out: TextIO = sys.stdout)
     if config.state.path.exists():
         store = StateStore(config.state.path)  # read only: no lock, no save
         state = store.load()
-    print(f"config: {config.path or 'built-in defaults'} — {len(config.sources)} sources, "
-          f"delivery {'dry run (no bot token)' if config.telegram.dry_run else 'to ' + str(config.telegram.chat_id)}",
-          file=out)
+    print(
+        f"config: {config.path or 'built-in defaults'} — {len(config.sources)} sources, "
+        f"delivery {'dry run (no bot token)' if config.telegram.dry_run else 'to ' + str(config.telegram.chat_id)}",
+        file=out,
+    )
     polls = asyncio.run(_check(config, state))
     print(format_table(polls, state, time.time()), file=out)
     failed = [p for p in polls if not p.ok]

@@ -53,8 +53,14 @@ def cmd_classify(config: Config, args: argparse.Namespace) -> int:
     detector = Detector(config.relevance)
     for record in _json_lines(sys.stdin):
         verdict = detector.classify(str(record.get("title") or ""), record.get("text") or None)
-        _print_json({"id": record.get("id"), "relevant": verdict.relevant, "score": round(verdict.score, 4),
-                     "reasons": list(verdict.reasons)})
+        _print_json(
+            {
+                "id": record.get("id"),
+                "relevant": verdict.relevant,
+                "score": round(verdict.score, 4),
+                "reasons": list(verdict.reasons),
+            }
+        )
     return EXIT_OK
 
 
@@ -80,8 +86,11 @@ async def _read_source(config: Config, source: str, base_url: str | None) -> tup
     if base_url is None:
         base_url = _document_url(body)
         if base_url is None:
-            print("note: the file names no URL of its own (<base>, canonical, og:url); relative links are "
-                  "skipped unless --base-url is given", file=sys.stderr)
+            print(
+                "note: the file names no URL of its own (<base>, canonical, og:url); relative links are "
+                "skipped unless --base-url is given",
+                file=sys.stderr,
+            )
     return body, None, base_url or path.resolve().as_uri()
 
 
@@ -92,8 +101,11 @@ def _document_url(body: bytes) -> str | None:
     from scrapers.decode import decode
 
     tree = LexborHTMLParser(decode(body[:200_000]))
-    for selector, attribute in (("base[href]", "href"), ("link[rel=canonical]", "href"),
-                                ('meta[property="og:url"]', "content")):
+    for selector, attribute in (
+        ("base[href]", "href"),
+        ("link[rel=canonical]", "href"),
+        ('meta[property="og:url"]', "content"),
+    ):
         node = tree.css_first(selector)
         value = (node.attributes.get(attribute) or "").strip() if node is not None else ""
         if value.startswith(("http://", "https://")):
@@ -123,23 +135,27 @@ def cmd_parse(config: Config, args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_FAILED
         for item in items:
-            _print_json({
-                "title": item.title,
-                "url": item.url,
-                "published_at": item.published_at.isoformat() if item.published_at else None,
-                "snippet": item.snippet,
-            })
+            _print_json(
+                {
+                    "title": item.title,
+                    "url": item.url,
+                    "published_at": item.published_at.isoformat() if item.published_at else None,
+                    "snippet": item.snippet,
+                }
+            )
         return EXIT_OK
     from bot.summarize import summarize
     from scrapers.article import parse_article
 
     article = parse_article(decode(body, content_type), base)
-    _print_json({
-        "title": article.title,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "text": article.text,
-        "summary": summarize(article.text, title=article.title, fallback=article.description),
-    })
+    _print_json(
+        {
+            "title": article.title,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "text": article.text,
+            "summary": summarize(article.text, title=article.title, fallback=article.description),
+        }
+    )
     return EXIT_OK
 
 
@@ -188,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
     parser = argparse.ArgumentParser(
-        prog="gwangju-ai-watch", parents=[common],
+        prog="gwangju-ai-watch",
+        parents=[common],
         description="Posts news about AI infrastructure in Gwangju (광주광역시) to a Telegram channel.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -197,8 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", parents=[common], help="the daemon: poll on schedule, deliver, answer admins")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("once", parents=[common], help="one full cycle over every source, then exit")
-    p.add_argument("--dry-run", action="store_true",
-                   help="print the would-be posts instead of sending, and leave the state file untouched")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the would-be posts instead of sending, and leave the state file untouched",
+    )
     p.set_defaults(func=cmd_once)
     p = sub.add_parser("check", parents=[common], help="fetch and parse every source once and report")
     p.add_argument("--strict", action="store_true", help="exit 1 when any source fails")
@@ -212,12 +232,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE", help="a file path or an http(s) URL")
     p.add_argument("--base-url", metavar="URL", help="resolve relative links against this URL")
     p.set_defaults(func=cmd_parse)
-    p = sub.add_parser("evaluate-relevance", parents=[common],
-                       help="precision/recall of the relevance filter on labelled JSON lines")
+    p = sub.add_parser(
+        "evaluate-relevance", parents=[common], help="precision/recall of the relevance filter on labelled JSON lines"
+    )
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_evaluate_relevance)
-    p = sub.add_parser("evaluate-stories", parents=[common],
-                       help="pairwise precision/recall of story grouping on JSON lines with 'event'")
+    p = sub.add_parser(
+        "evaluate-stories",
+        parents=[common],
+        help="pairwise precision/recall of story grouping on JSON lines with 'event'",
+    )
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_evaluate_stories)
     return parser

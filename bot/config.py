@@ -135,9 +135,7 @@ def _typed(table: dict[str, Any], key: str, kind: type | tuple[type, ...], defau
     if isinstance(value, bool) and bool not in kinds:
         raise ConfigError(f"{where}: {key} must be {' or '.join(k.__name__ for k in kinds)}, not a boolean")
     if not isinstance(value, kinds):
-        raise ConfigError(
-            f"{where}: {key} must be {' or '.join(k.__name__ for k in kinds)}, got {value!r}"
-        )
+        raise ConfigError(f"{where}: {key} must be {' or '.join(k.__name__ for k in kinds)}, got {value!r}")
     return value
 
 
@@ -170,7 +168,7 @@ def _source(raw: Any, where: str) -> SourceConfig:
     if "selectors" in raw:
         sel = raw["selectors"]
         if not isinstance(sel, dict) or not isinstance(sel.get("item"), str):
-            raise ConfigError(f"{where}: selectors must be a table with at least item = \"CSS\"")
+            raise ConfigError(f'{where}: selectors must be a table with at least item = "CSS"')
         _unknown(sel, {"item", "title", "link", "date", "snippet"}, f"{where} selectors")
         selectors = Selectors(**{k: str(v) for k, v in sel.items()})
     return SourceConfig(
@@ -211,8 +209,11 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
         where,
     )
     tg = _table(data, "telegram", where)
-    _unknown(tg, {"bot_token", "chat_id", "api_base_url", "admin_chat_ids", "link_previews", "admin_commands"},
-             f"{where} [telegram]")
+    _unknown(
+        tg,
+        {"bot_token", "chat_id", "api_base_url", "admin_chat_ids", "link_previews", "admin_commands"},
+        f"{where} [telegram]",
+    )
     admin_ids = _typed(tg, "admin_chat_ids", list, [], f"{where} [telegram]")
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in admin_ids):
         raise ConfigError(f"{where} [telegram]: admin_chat_ids must be a list of numeric chat ids")
@@ -238,8 +239,20 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
 
     dl = _table(data, "delivery", where)
     w = f"{where} [delivery]"
-    _unknown(dl, {"backfill_hours", "max_age_hours", "max_per_minute", "min_interval_seconds", "max_attempts",
-                  "backlog_digest_threshold", "once_max_seconds", "digest"}, w)
+    _unknown(
+        dl,
+        {
+            "backfill_hours",
+            "max_age_hours",
+            "max_per_minute",
+            "min_interval_seconds",
+            "max_attempts",
+            "backlog_digest_threshold",
+            "once_max_seconds",
+            "digest",
+        },
+        w,
+    )
     dg = _table(dl, "digest", w)
     _unknown(dg, {"enabled", "time"}, f"{w} digest")
     digest_time = _typed(dg, "time", str, "21:00", f"{w} digest")
@@ -268,11 +281,18 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
     w = f"{where} [fetch]"
     defaults = FetchConfig()
     _unknown(ft, set(FetchConfig.__slots__), w)
-    fetch = FetchConfig(**{
-        name: _typed(ft, name, type(getattr(defaults, name)) if getattr(defaults, name) is not None else str,
-                     getattr(defaults, name), w)
-        for name in FetchConfig.__slots__
-    })
+    fetch = FetchConfig(
+        **{
+            name: _typed(
+                ft,
+                name,
+                type(getattr(defaults, name)) if getattr(defaults, name) is not None else str,
+                getattr(defaults, name),
+                w,
+            )
+            for name in FetchConfig.__slots__
+        }
+    )
 
     hl = _table(data, "health", where)
     _unknown(hl, {"failure_threshold", "http_listen"}, f"{where} [health]")
@@ -283,8 +303,10 @@ def _parse(data: dict[str, Any], where: str, base: Path, env: dict[str, str]) ->
     if health.http_listen is not None:
         host, _, port = health.http_listen.rpartition(":")
         if host.strip("[]") not in ("127.0.0.1", "localhost", "::1") or not port.isdigit():
-            raise ConfigError(f"{where} [health]: http_listen must be a loopback address with a port, like "
-                              f"\"127.0.0.1:9108\" (it is not meant for the open network), got {health.http_listen!r}")
+            raise ConfigError(
+                f"{where} [health]: http_listen must be a loopback address with a port, like "
+                f'"127.0.0.1:9108" (it is not meant for the open network), got {health.http_listen!r}'
+            )
 
     stories = _table(data, "stories", where)
     _unknown(stories, {"window_hours"}, f"{where} [stories]")

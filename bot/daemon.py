@@ -67,8 +67,11 @@ class Daemon:
             return
         memory = self.state.sources.get(source.name)
         if memory and memory.backoff_until and memory.backoff_until > time.time():
-            log.debug("source %s: backing off until %s", source.name,
-                      datetime.fromtimestamp(memory.backoff_until, KST).isoformat(timespec="seconds"))
+            log.debug(
+                "source %s: backing off until %s",
+                source.name,
+                datetime.fromtimestamp(memory.backoff_until, KST).isoformat(timespec="seconds"),
+            )
             return
         cycle = Cycle(self.config, self.state, self.store, self.fetcher, self.detector, None)
         task = asyncio.current_task()
@@ -131,11 +134,18 @@ class Daemon:
                 # Stagger the first polls so start-up is not a burst against every site at once.
                 next_run_time=now + timedelta(seconds=min(n * 0.2, seconds)),
             )
-        self.scheduler.add_job(self.retention, "interval", hours=24, id="retention", coalesce=True,
-                               next_run_time=now + timedelta(minutes=5))
+        self.scheduler.add_job(
+            self.retention,
+            "interval",
+            hours=24,
+            id="retention",
+            coalesce=True,
+            next_run_time=now + timedelta(minutes=5),
+        )
         if self.config.delivery.digest.enabled:
-            self.scheduler.add_job(self.queue_digest, "interval", seconds=30, id="digest", coalesce=True,
-                                   max_instances=1)
+            self.scheduler.add_job(
+                self.queue_digest, "interval", seconds=30, id="digest", coalesce=True, max_instances=1
+            )
 
     async def main(self) -> None:
         loop = asyncio.get_running_loop()
@@ -149,8 +159,11 @@ class Daemon:
             self.scheduler.start()
             delivery = asyncio.create_task(self.delivery_loop(), name="delivery")
             services = [await admin.start(self), await health.start(self)]
-            log.info("running: %d sources, delivery %s", len(self.config.sources),
-                     "dry run" if self.config.telegram.dry_run else f"to {self.config.telegram.chat_id}")
+            log.info(
+                "running: %d sources, delivery %s",
+                len(self.config.sources),
+                "dry run" if self.config.telegram.dry_run else f"to {self.config.telegram.chat_id}",
+            )
             await self.stopping.wait()
             log.info("stopping")
             self.scheduler.shutdown(wait=False)

@@ -218,12 +218,11 @@ class FloodLimiter:
     server's view of the spacing is never tighter than ours.
     """
 
-    def __init__(self, max_per_window: int, window: float, min_interval: float,
-                 history: Iterable[float] = ()) -> None:
+    def __init__(self, max_per_window: int, window: float, min_interval: float, history: Iterable[float] = ()) -> None:
         self.max_per_window = max(1, max_per_window)
         self.window = window
         self.min_interval = min_interval
-        self.sends: deque[float] = deque(sorted(history)[-self.max_per_window:], maxlen=self.max_per_window)
+        self.sends: deque[float] = deque(sorted(history)[-self.max_per_window :], maxlen=self.max_per_window)
         self.blocked_until = 0.0  # set by a RetryAfter
 
     def next_slot(self, now: float) -> float:
@@ -255,9 +254,11 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
     def summary_line(self) -> str:
-        return (f"delivery: sent={self.sent} failed={self.failed} pending={self.pending} "
-                f"retries={self.retries} waited={self.waited:.1f}s "
-                f"possible_duplicates={self.possible_duplicates}")
+        return (
+            f"delivery: sent={self.sent} failed={self.failed} pending={self.pending} "
+            f"retries={self.retries} waited={self.waited:.1f}s "
+            f"possible_duplicates={self.possible_duplicates}"
+        )
 
 
 # -- delivery ------------------------------------------------------------------------------------------
@@ -306,11 +307,22 @@ def _is_chat_error(message: str) -> bool:
 class _Run:
     """One `deliver_pending` call: the limiters, the report and the decisions per error."""
 
-    def __init__(self, state: State, store: StateStore, sender: Sender, chat_id: int | str,
-                 config: DeliveryConfig, admin_chat_ids: Iterable[int], link_preview: bool,
-                 clock: Callable[[], float], sleep: Callable[[float], Awaitable[Any]],
-                 window_seconds: float, backoff_base: float, backoff_max: float,
-                 deadline: float | None) -> None:
+    def __init__(
+        self,
+        state: State,
+        store: StateStore,
+        sender: Sender,
+        chat_id: int | str,
+        config: DeliveryConfig,
+        admin_chat_ids: Iterable[int],
+        link_preview: bool,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[Any]],
+        window_seconds: float,
+        backoff_base: float,
+        backoff_max: float,
+        deadline: float | None,
+    ) -> None:
         self.state, self.store, self.sender = state, store, sender
         self.channel: int | str = state.meta.get("channel_migrated_to", {}).get(str(chat_id), chat_id)
         self.config = config
@@ -337,8 +349,7 @@ class _Run:
             if not getattr(self.sender, "flood_limited", True):
                 lim = FloodLimiter(1, 0.0, 0.0)
             elif chat == self.channel:
-                lim = FloodLimiter(self.config.max_per_minute, self.window, self.config.min_interval_seconds,
-                                   history)
+                lim = FloodLimiter(self.config.max_per_minute, self.window, self.config.min_interval_seconds, history)
             else:  # private chats (admin alerts): about one message a second
                 lim = FloodLimiter(20, self.window, 1.0, history)
             self.limiters[key] = lim
@@ -379,12 +390,17 @@ class _Run:
         info = blocked.get(_chat_key(chat))
         now = self.clock()
         pause = CHAT_PAUSE_SECONDS if info is None else min(CHAT_PAUSE_MAX_SECONDS, float(info["pause"]) * 2)
-        blocked[_chat_key(chat)] = {"since": info["since"] if info else now, "until": now + pause,
-                                    "pause": pause, "error": error}
+        blocked[_chat_key(chat)] = {
+            "since": info["since"] if info else now,
+            "until": now + pause,
+            "pause": pause,
+            "error": error,
+        }
         if info is None and alert_kind != "alert":
             waiting = sum(1 for e in self.state.pending() if self.target(e) == chat)
-            self.queue_alert(f"텔레그램 전송 불가 ({chat}): {error}. 대기 중인 메시지 {waiting}건은 "
-                             "채널 권한이 복구되면 전송됩니다.")
+            self.queue_alert(
+                f"텔레그램 전송 불가 ({chat}): {error}. 대기 중인 메시지 {waiting}건은 채널 권한이 복구되면 전송됩니다."
+            )
 
     def unblock_chat(self, chat: int | str) -> None:
         blocked = self.state.meta.get(_BLOCKED_KEY, {})
@@ -412,8 +428,9 @@ class _Run:
                 self.park(entry, "the story to edit is gone", alert=False)
                 return _Outcome.FAILED
             if story.message_id is None:
-                post_pending = any(e.story_id == story.id and e.kind == "post" and e.status == "pending"
-                                   for e in self.state.outbox)
+                post_pending = any(
+                    e.story_id == story.id and e.kind == "post" and e.status == "pending" for e in self.state.outbox
+                )
                 if post_pending:
                     return _Outcome.SKIP
                 self.park(entry, "the post to edit was never sent", alert=False)
@@ -481,8 +498,12 @@ class _Run:
         entry.not_before = None
         if entry.lost_answers:
             self.report.possible_duplicates += 1
-            log.warning("delivery: %s %s sent after %d lost answer(s): it may appear more than once",
-                        entry.kind, entry.id, entry.lost_answers)
+            log.warning(
+                "delivery: %s %s sent after %d lost answer(s): it may appear more than once",
+                entry.kind,
+                entry.id,
+                entry.lost_answers,
+            )
         if entry.kind == "post" and entry.story_id in self.state.stories and message_id is not None:
             self.state.stories[entry.story_id].message_id = message_id
         self.unblock_chat(chat)
@@ -512,20 +533,29 @@ class _Run:
             entry.lost_answers += 1
             self.remember_send(chat, now)
         if entry.attempts >= self.config.max_attempts:
-            self.park(entry, f"gave up after {entry.attempts} attempts: {entry.last_error}",
-                      alert=entry.kind != "alert")
+            self.park(
+                entry, f"gave up after {entry.attempts} attempts: {entry.last_error}", alert=entry.kind != "alert"
+            )
             self.save()
             return _Outcome.FAILED
         delay = min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
         entry.not_before = now + delay
         if self.unreachable >= self.config.max_attempts:
-            self.report.stopped = (f"Telegram could not be reached {self.unreachable} times in a row "
-                                   f"({entry.last_error}); what is pending waits for the next run")
+            self.report.stopped = (
+                f"Telegram could not be reached {self.unreachable} times in a row "
+                f"({entry.last_error}); what is pending waits for the next run"
+            )
             log.error("delivery: %s", self.report.stopped)
             self.save()
             return _Outcome.STOP
-        log.warning("delivery: %s %s failed (%s; %d counted attempts); retry in %.1f s", entry.kind, entry.id,
-                    entry.last_error, entry.attempts, delay)
+        log.warning(
+            "delivery: %s %s failed (%s; %d counted attempts); retry in %.1f s",
+            entry.kind,
+            entry.id,
+            entry.last_error,
+            entry.attempts,
+            delay,
+        )
         self.save()
         return _Outcome.BACKOFF
 
@@ -537,16 +567,26 @@ class _Run:
         place of the first of them in the queue. One save makes the switch atomic.
         """
         threshold = self.config.backlog_digest_threshold
-        posts = [e for e in self.state.outbox if e.status == "pending" and e.kind == "post"
-                 and e.chat_id is None and e.story_id in self.state.stories]
+        posts = [
+            e
+            for e in self.state.outbox
+            if e.status == "pending" and e.kind == "post" and e.chat_id is None and e.story_id in self.state.stories
+        ]
         if threshold <= 0 or len(posts) <= threshold:
             return
         stories = [self.state.stories[e.story_id or ""] for e in posts]
-        views = [render.PostView(
-            title=s.title, url=s.url, outlet=s.outlet,
-            published_at=datetime.fromtimestamp(s.published_at, KST) if s.published_at else None,
-            summary=s.summary, topics=tuple(s.topics), also=tuple((o, u) for o, u, *_ in s.also),
-        ) for s in stories]
+        views = [
+            render.PostView(
+                title=s.title,
+                url=s.url,
+                outlet=s.outlet,
+                published_at=datetime.fromtimestamp(s.published_at, KST) if s.published_at else None,
+                summary=s.summary,
+                topics=tuple(s.topics),
+                also=tuple((o, u) for o, u, *_ in s.also),
+            )
+            for s in stories
+        ]
         text = render.render_digest(datetime.fromtimestamp(self.clock(), KST).date(), views)
         if text is None:
             return
@@ -558,8 +598,7 @@ class _Run:
             if entry.status == "pending" and entry.kind in ("post", "edit") and entry.story_id in folded:
                 entry.status = "folded"
                 entry.last_error = f"sent as part of the backlog digest {digest.id}"
-        log.warning("delivery: %d posts waiting (more than %d): sending them as one digest", len(posts),
-                    threshold)
+        log.warning("delivery: %d posts waiting (more than %d): sending them as one digest", len(posts), threshold)
         self.save()
 
     async def run(self) -> DeliveryReport:
@@ -631,10 +670,15 @@ def queue_alert(state: State, admin_chat_ids: Iterable[int], text: str, now: flo
     """Put an operational alert in the outbox for each admin chat; returns how many were queued."""
     count = 0
     for admin in admin_chat_ids:
-        state.outbox.append(OutboxEntry(
-            id=f"alert-{uuid.uuid4().hex[:12]}", kind="alert", text=render.render_alert(text),
-            created_at=now, chat_id=admin,
-        ))
+        state.outbox.append(
+            OutboxEntry(
+                id=f"alert-{uuid.uuid4().hex[:12]}",
+                kind="alert",
+                text=render.render_alert(text),
+                created_at=now,
+                chat_id=admin,
+            )
+        )
         count += 1
     return count
 
@@ -667,8 +711,21 @@ async def deliver_pending(
     is left stays pending for the next run. Never raises for Telegram errors; they end up in the report,
     the entries and (for parked entries) admin alerts.
     """
-    run = _Run(state, store, sender, chat_id, delivery_config, admin_chat_ids, link_preview, clock, sleep,
-               window_seconds, backoff_base, backoff_max, deadline)
+    run = _Run(
+        state,
+        store,
+        sender,
+        chat_id,
+        delivery_config,
+        admin_chat_ids,
+        link_preview,
+        clock,
+        sleep,
+        window_seconds,
+        backoff_base,
+        backoff_max,
+        deadline,
+    )
     report = await run.run()
     if report.sent or report.failed or report.retries:
         log.info("%s", report.summary_line())

@@ -22,8 +22,9 @@ _REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Servic
 
 def metrics_text(daemon: Daemon) -> str:
     state, rt, now = daemon.state, daemon.runtime, time.time()
-    failing = sum(1 for s in daemon.config.sources
-                  if (m := state.sources.get(s.name)) is not None and m.consecutive_failures > 0)
+    failing = sum(
+        1 for s in daemon.config.sources if (m := state.sources.get(s.name)) is not None and m.consecutive_failures > 0
+    )
     pending = sum(1 for e in state.outbox if e.status == "pending")
     failed = sum(1 for e in state.outbox if e.status == "failed")
     sent = sum(1 for e in state.outbox if e.status == "sent" and e.kind == "post")
@@ -33,8 +34,7 @@ def metrics_text(daemon: Daemon) -> str:
         ("gwatch_uptime_seconds", "gauge", "seconds since start", round(now - rt.started_at, 3)),
         ("gwatch_sources", "gauge", "configured sources", len(daemon.config.sources)),
         ("gwatch_sources_failing", "gauge", "sources whose last poll failed", failing),
-        ("gwatch_sources_ok", "gauge", "sources whose last poll succeeded",
-         len(daemon.config.sources) - failing),
+        ("gwatch_sources_ok", "gauge", "sources whose last poll succeeded", len(daemon.config.sources) - failing),
         ("gwatch_items_seen", "gauge", "article URLs remembered as seen", len(state.seen)),
         ("gwatch_stories", "gauge", "stories remembered", len(state.stories)),
         ("gwatch_posts_sent", "gauge", "posts confirmed by Telegram (within retention)", sent),
@@ -42,8 +42,7 @@ def metrics_text(daemon: Daemon) -> str:
         ("gwatch_posts_failed", "gauge", "outbox entries parked after a permanent error", failed),
         ("gwatch_cycles_total", "counter", "source polls run since start", rt.cycles),
         ("gwatch_cycle_duration_seconds", "gauge", "duration of the last poll", round(last, 4)),
-        ("gwatch_cycle_seconds_total", "counter", "time spent in polls since start",
-         round(rt.cycle_seconds_total, 4)),
+        ("gwatch_cycle_seconds_total", "counter", "time spent in polls since start", round(rt.cycle_seconds_total, 4)),
         ("gwatch_paused", "gauge", "1 while delivery is paused", int(bool(state.meta.get("paused")))),
     ]
     out = []
@@ -98,8 +97,10 @@ async def start(daemon: Daemon) -> HealthServer | None:
             else:
                 status, body, ctype = 404, "not found\n", "text/plain"
             data = body.encode("utf-8")
-            head = (f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: {ctype}; charset=utf-8\r\n"
-                    f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n").encode("ascii")
+            head = (
+                f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: {ctype}; charset=utf-8\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+            ).encode("ascii")
             writer.write(head + (b"" if method == "HEAD" else data))
             await writer.drain()
         except (TimeoutError, ConnectionError):

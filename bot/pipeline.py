@@ -76,7 +76,11 @@ def parse_source_body(source: SourceConfig, result: FetchResult) -> list[Listing
 
 
 async def poll_source(
-    fetcher: Fetcher, source: SourceConfig, memory: SourceState | None, *, conditional: bool = True,
+    fetcher: Fetcher,
+    source: SourceConfig,
+    memory: SourceState | None,
+    *,
+    conditional: bool = True,
     env: dict[str, str] | None = None,
 ) -> SourcePoll:
     """Fetch and parse one source. Never raises: a failure becomes `SourcePoll.error`."""
@@ -97,8 +101,9 @@ async def poll_source(
         poll.status, poll.etag, poll.last_modified = result.status, result.etag, result.last_modified
         if not result.not_modified:
             poll.body_hash = hashlib.blake2b(result.body, digest_size=16).hexdigest()
-        if result.not_modified or (conditional and memory is not None and memory.had_items
-                                   and poll.body_hash == memory.body_hash):
+        if result.not_modified or (
+            conditional and memory is not None and memory.had_items and poll.body_hash == memory.body_hash
+        ):
             # 304, or the very bytes of the last poll (servers without ETag): nothing new to parse.
             poll.not_modified = True
         else:
@@ -127,15 +132,18 @@ async def poll_source(
 
 
 async def poll_all(
-    fetcher: Fetcher, sources: Sequence[SourceConfig], state: State | None, *, conditional: bool = True,
+    fetcher: Fetcher,
+    sources: Sequence[SourceConfig],
+    state: State | None,
+    *,
+    conditional: bool = True,
     env: dict[str, str] | None = None,
 ) -> list[SourcePoll]:
     """Poll sources concurrently (the fetcher caps concurrency per host)."""
     return list(
         await asyncio.gather(
             *(
-                poll_source(fetcher, s, state.sources.get(s.name) if state else None,
-                            conditional=conditional, env=env)
+                poll_source(fetcher, s, state.sources.get(s.name) if state else None, conditional=conditional, env=env)
                 for s in sources
             )
         )
@@ -205,8 +213,9 @@ def _story_keys(story: StoryRecord) -> list[StoryKey]:
         if key is None or key.title != title:
             if len(_KEYS) > 50_000:
                 _KEYS.clear()
-            key = _KEYS[(story.id, n)] = StoryKey(id=story.id, title=title, lead=lead, published_at=when,
-                                                   url=url, outlet=outlet)
+            key = _KEYS[(story.id, n)] = StoryKey(
+                id=story.id, title=title, lead=lead, published_at=when, url=url, outlet=outlet
+            )
         keys.append(key)
     return keys
 
@@ -299,8 +308,13 @@ class Cycle:
             mem.consecutive_failures = 0
             mem.last_error = None
             mem.backoff_until = None
-            log.info("source %s: ok, %d items%s in %.2fs", poll.source.name, len(poll.items),
-                     " (not modified)" if poll.not_modified else "", poll.elapsed)
+            log.info(
+                "source %s: ok, %d items%s in %.2fs",
+                poll.source.name,
+                len(poll.items),
+                " (not modified)" if poll.not_modified else "",
+                poll.elapsed,
+            )
             return
         mem.consecutive_failures += 1
         mem.last_error = poll.error
@@ -308,8 +322,13 @@ class Cycle:
         if poll.error_kind not in ("layout",):
             delay = min(poll.source.interval_minutes * 60 * 2 ** min(mem.consecutive_failures, 8), 6 * 3600)
             mem.backoff_until = now + delay
-        log.warning("source %s: failed (%s, %d in a row): %s", poll.source.name, poll.error_kind,
-                    mem.consecutive_failures, poll.error)
+        log.warning(
+            "source %s: failed (%s, %d in a row): %s",
+            poll.source.name,
+            poll.error_kind,
+            mem.consecutive_failures,
+            poll.error,
+        )
         threshold = 1 if poll.error_kind == "layout" else self.config.health.failure_threshold
         if mem.consecutive_failures >= threshold and not mem.alerted:
             mem.alerted = True
@@ -346,8 +365,7 @@ class Cycle:
     async def _read_articles(self, candidates: list[Candidate]) -> None:
         limit = self.config.fetch.max_articles_per_cycle
         if len(candidates) > limit:
-            log.warning("%d candidates this cycle; reading the first %d, the rest next cycle",
-                        len(candidates), limit)
+            log.warning("%d candidates this cycle; reading the first %d, the rest next cycle", len(candidates), limit)
             del candidates[limit:]
         sem = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 
@@ -363,8 +381,9 @@ class Cycle:
                     log.warning("article %s (%s): %s", c.item.url, c.source.name, exc)
                 except Exception as exc:  # a bad page must not stop the cycle
                     self.report.article_errors += 1
-                    log.warning("article %s (%s): could not parse (%s: %s)", c.item.url, c.source.name,
-                                type(exc).__name__, exc)
+                    log.warning(
+                        "article %s (%s): could not parse (%s: %s)", c.item.url, c.source.name, type(exc).__name__, exc
+                    )
 
         await asyncio.gather(*(read(c) for c in candidates))
         for c in candidates:
@@ -379,8 +398,12 @@ class Cycle:
             # out, and it can show that a title's "광주" is 경기 광주.
             c.verdict = self.detector.classify(c.item.title, c.article.text)
             if not c.verdict.relevant:
-                log.info("skip %r (%s) after reading the article: %s", c.item.title, c.source.name,
-                         ", ".join(c.verdict.reasons) or "no signal")
+                log.info(
+                    "skip %r (%s) after reading the article: %s",
+                    c.item.title,
+                    c.source.name,
+                    ", ".join(c.verdict.reasons) or "no signal",
+                )
             return c.verdict.relevant
         if c.verdict.relevant:
             return True  # the title decided; post with the listing snippet
@@ -388,8 +411,12 @@ class Cycle:
         tries[c.item.url] = tries.get(c.item.url, 0) + 1
         if tries[c.item.url] >= UNDECIDED_ARTICLE_TRIES:
             del tries[c.item.url]
-            log.info("skip %r (%s): article unreadable %d times, title alone undecided",
-                     c.item.title, c.source.name, UNDECIDED_ARTICLE_TRIES)
+            log.info(
+                "skip %r (%s): article unreadable %d times, title alone undecided",
+                c.item.title,
+                c.source.name,
+                UNDECIDED_ARTICLE_TRIES,
+            )
             return False
         return None
 
@@ -398,7 +425,7 @@ class Cycle:
         backfill = self.config.delivery.backfill_hours * 3600
         max_age = self.config.delivery.max_age_hours * 3600
         # Oldest first, so the channel reads in order.
-        candidates.sort(key=lambda c: (_epoch(c.published_at) or now))
+        candidates.sort(key=lambda c: _epoch(c.published_at) or now)
         for c in candidates:
             decision = self._decide(c)
             if decision is None:
@@ -412,22 +439,24 @@ class Cycle:
                 continue
             self.report.relevant += 1
             if already:
-                log.info("skip %r (%s): same article already seen through another source", c.item.title,
-                         c.source.name)
+                log.info("skip %r (%s): same article already seen through another source", c.item.title, c.source.name)
                 continue
             published = _epoch(c.published_at)
             if c.first_poll or self.state.baseline == "recovered":
                 window = 0 if self.state.baseline == "recovered" else backfill
                 if published is None or published < now - window:
                     self.report.backfilled += 1
-                    log.info("record %r (%s): first poll, older than the backfill window", c.item.title,
-                             c.source.name)
+                    log.info("record %r (%s): first poll, older than the backfill window", c.item.title, c.source.name)
                     continue
             elif published is not None and published < now - max_age:
                 # New to us but old news: an archive page or a reshuffled list, not a story to post.
                 self.report.backfilled += 1
-                log.info("record %r (%s): published %s, older than max_age_hours", c.item.title,
-                         c.source.name, c.published_at)
+                log.info(
+                    "record %r (%s): published %s, older than max_age_hours",
+                    c.item.title,
+                    c.source.name,
+                    c.published_at,
+                )
                 continue
             self._add_to_story(c, now)
 
@@ -438,8 +467,7 @@ class Cycle:
         lead = _lead(article, item)
         key = StoryKey(id="", title=title, lead=lead, published_at=c.published_at, url=c.url, outlet=outlet)
         window = self.config.story_window_hours
-        recent = [k for s in self.state.stories.values() if s.first_seen >= now - window * 3600
-                  for k in _story_keys(s)]
+        recent = [k for s in self.state.stories.values() if s.first_seen >= now - window * 3600 for k in _story_keys(s)]
         match = find_story(key, recent, window)
         reason = ", ".join(c.verdict.reasons)
         if match is not None:
@@ -469,8 +497,13 @@ class Cycle:
         )
         self.state.stories[story.id] = story
         self.state.outbox.append(
-            OutboxEntry(id=f"p-{story.id}", kind="post", text=render.render_post(story_view(story)),
-                        created_at=now, story_id=story.id)
+            OutboxEntry(
+                id=f"p-{story.id}",
+                kind="post",
+                text=render.render_post(story_view(story)),
+                created_at=now,
+                story_id=story.id,
+            )
         )
         self.report.queued_posts += 1
         log.info("post %r (%s): %s", title, outlet, reason)
@@ -482,7 +515,6 @@ class Cycle:
                 entry.text = text  # not sent yet: send the grouped version straight away
                 return
         self.state.outbox.append(
-            OutboxEntry(id=f"e-{story.id}-{len(story.also)}", kind="edit", text=text, created_at=now,
-                        story_id=story.id)
+            OutboxEntry(id=f"e-{story.id}-{len(story.also)}", kind="edit", text=text, created_at=now, story_id=story.id)
         )
         self.report.queued_edits += 1

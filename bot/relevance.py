@@ -63,17 +63,41 @@ from typing import Any
 TERMS_FILE = Path(__file__).with_name("relevance_terms.toml")
 
 PLACE_GWANGJU = ("metro", "facility")  # unmistakable 광주광역시
-CATEGORIES = frozenset({
-    "metro", "metro_weak", "district", "facility", "name_infra", "gyeonggi", "name", "elsewhere",
-    "avian", "sports", "ai", "ai_abbrev", "ax", "infra", "support", "ecosystem", "application",
-})
+CATEGORIES = frozenset(
+    {
+        "metro",
+        "metro_weak",
+        "district",
+        "facility",
+        "name_infra",
+        "gyeonggi",
+        "name",
+        "elsewhere",
+        "avian",
+        "sports",
+        "ai",
+        "ai_abbrev",
+        "ax",
+        "infra",
+        "support",
+        "ecosystem",
+        "application",
+    }
+)
 _TOPICS = ("ai", "ai_abbrev", "ax", "infra", "support", "ecosystem")  # what `implies` may name
 _ADJACENT = {"metro": "metro", "metro_weak": "place", "ai": "ai", "ai_abbrev": "ai", "ax": "ai"}
 _GLUE = ("", " ", "의", "형")  # what may stand between 광주 and AI in "광주 AI", "광주의 AI", "광주형 AI"
-_SETTINGS = frozenset({
-    "threshold", "topic_min", "undecided_topic_min", "body_place_min", "body_ai_min", "body_chars",
-    "snippet_chars",
-})
+_SETTINGS = frozenset(
+    {
+        "threshold",
+        "topic_min",
+        "undecided_topic_min",
+        "body_place_min",
+        "body_ai_min",
+        "body_chars",
+        "snippet_chars",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +155,11 @@ def _compile(terms: Iterable[str]) -> re.Pattern[str]:
         node[""] = True
 
     def emit(node: dict[str, Any], last: str, depth: int) -> str:
-        alts = [re.escape(ch) + (_start_guard(ch) if depth == 0 else "") + emit(child, ch, depth + 1)
-                for ch, child in sorted(node.items()) if ch]
+        alts = [
+            re.escape(ch) + (_start_guard(ch) if depth == 0 else "") + emit(child, ch, depth + 1)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
         if "" in node:
             alts.append(_end_guard(last))  # after the longer continuations: longest match wins
         if len(alts) == 1:
@@ -143,6 +170,7 @@ def _compile(terms: Iterable[str]) -> re.Pattern[str]:
 
 
 # -- term groups -------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class _Group:
@@ -196,11 +224,11 @@ def _make_group(g: Any, weights: dict[str, float], where: str) -> _Group:
     implies = g.get("implies", [])
     if not isinstance(implies, list) or not all(isinstance(x, str) for x in implies):
         raise ValueError(f"{where}: implies must be a list of labels")
-    return _Group(category, label, float(weight), str(g.get("tag", label)), list(implies), list(terms),
-                  "weight" in g)
+    return _Group(category, label, float(weight), str(g.get("tag", label)), list(implies), list(terms), "weight" in g)
 
 
 # -- the detector ------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class _Place:
@@ -257,15 +285,18 @@ class Detector:
                     continue
                 if key in self._lookup and self._lookup[key][0] != gi:
                     other = groups[self._lookup[key][0]]
-                    raise ValueError(f"relevance: term {term!r} is in both {other.label!r} "
-                                     f"({other.category}) and {g.label!r} ({g.category})")
+                    raise ValueError(
+                        f"relevance: term {term!r} is in both {other.label!r} "
+                        f"({other.category}) and {g.label!r} ({g.category})"
+                    )
                 self._lookup.setdefault(key, (gi, term, tuple(implied)))  # shown as first spelled
         self._regex = _compile(self._lookup)
         self._categories = [g.category for g in groups]
 
     @staticmethod
-    def _apply_overrides(over: dict[str, Any], settings: dict[str, Any], weights: dict[str, float],
-                         groups: list[_Group]) -> None:
+    def _apply_overrides(
+        over: dict[str, Any], settings: dict[str, Any], weights: dict[str, float], groups: list[_Group]
+    ) -> None:
         where = "[relevance]"
         for key, value in over.items():
             if key in _SETTINGS:
@@ -329,10 +360,10 @@ class Detector:
             if kind is not None and not hits.own_ai:
                 if kind == "place":
                     place_at = m.span()
-                    hits.own_ai = text[ai_at[1]:place_at[0]] in _GLUE and ai_at[1] >= 0
+                    hits.own_ai = text[ai_at[1] : place_at[0]] in _GLUE and ai_at[1] >= 0
                 else:
                     ai_at = m.span()
-                    hits.own_ai = text[place_at[1]:ai_at[0]] in _GLUE and place_at[1] >= 0
+                    hits.own_ai = text[place_at[1] : ai_at[0]] in _GLUE and place_at[1] >= 0
         return hits
 
     @staticmethod
@@ -353,8 +384,11 @@ class Detector:
         get, groups = h.by_category.get, self._groups
         strong = [*get("metro", ()), *get("facility", ())]
         gyeonggi, elsewhere = get("gyeonggi"), get("elsewhere")
-        weak = [*get("metro_weak", ()), *(() if elsewhere else get("district", ())),
-                *(get("name_infra", ()) if infra else ())]
+        weak = [
+            *get("metro_weak", ()),
+            *(() if elsewhere else get("district", ())),
+            *(get("name_infra", ()) if infra else ()),
+        ]
         for gi in [*get("name", ()), *(() if infra else get("name_infra", ()))]:
             reasons.append(f"skip:{self._terms(h, [gi])}")
         if gyeonggi:
@@ -367,8 +401,11 @@ class Detector:
             reasons.append(f"place:광주광역시({self._terms(h, strong)})")
             # A sub-place or facility may be shared or borrowed (첨단3지구 reaches into 장성군): when another
             # region is named and "광주" itself is not, the title cannot say whose it is.
-            if elsewhere and not weak and not any("광주" in t or "gwangju" in t.lower()
-                                                  for gi in strong for t in h.terms[gi]):
+            if (
+                elsewhere
+                and not weak
+                and not any("광주" in t or "gwangju" in t.lower() for gi in strong for t in h.terms[gi])
+            ):
                 reasons.append(f"elsewhere:{','.join(groups[gi].label for gi in elsewhere)}")
                 return _Place("ambiguous")
             return _Place("gwangju", max(groups[gi].weight for gi in strong))
@@ -380,8 +417,16 @@ class Detector:
             return _Place("elsewhere")
         return _Place("none")
 
-    def _topic(self, h: _Hits, reasons: list[str], prefix: str = "", avian: bool = False,
-               min_count: int = 1, penalty_min: int = 1, addon_min: int = 1) -> _Topic:
+    def _topic(
+        self,
+        h: _Hits,
+        reasons: list[str],
+        prefix: str = "",
+        avian: bool = False,
+        min_count: int = 1,
+        penalty_min: int = 1,
+        addon_min: int = 1,
+    ) -> _Topic:
         get, g = h.by_category.get, self._groups
         t = _Topic()
         if avian:
@@ -465,11 +510,9 @@ class Detector:
             if place.kind in ("gwangju_weak", "none", "ambiguous"):
                 place = self._body_place(bh, place, reasons)
             if not topic.core and not topic.penalised and not avian:
-                topic = self._topic(bh, reasons, prefix="body:", min_count=self.body_ai_min, penalty_min=2,
-                                    addon_min=2)
+                topic = self._topic(bh, reasons, prefix="body:", min_count=self.body_ai_min, penalty_min=2, addon_min=2)
             elif bare_ai:
-                body = self._topic(bh, reasons, prefix="body:", min_count=self.body_ai_min, penalty_min=2,
-                                   addon_min=2)
+                body = self._topic(bh, reasons, prefix="body:", min_count=self.body_ai_min, penalty_min=2, addon_min=2)
                 extra = body.score - body.ai_part
                 if extra > 0:  # the article speaks of industry, infrastructure, companies
                     topic.score += extra
@@ -490,15 +533,20 @@ class Detector:
             elif placed and bare_ai:
                 undecided = True
                 reasons.append("undecided:AI 활용 기사일 수 있음, 본문 확인")
-            elif (placed and not topic.core and not topic.penalised and not avian
-                  and topic.latent >= self.undecided_topic_min):
+            elif (
+                placed
+                and not topic.core
+                and not topic.penalised
+                and not avian
+                and topic.latent >= self.undecided_topic_min
+            ):
                 undecided = True
                 reasons.append(f"undecided:AI 언급 없음({','.join(topic.latent_labels)}), 본문 확인")
-        return Verdict(relevant, round(score, 3), tuple(reasons), tuple(topic.tags) if relevant else (),
-                       undecided)
+        return Verdict(relevant, round(score, 3), tuple(reasons), tuple(topic.tags) if relevant else (), undecided)
 
 
 # -- evaluation --------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class EvalReport:

@@ -58,25 +58,69 @@ KST = ZoneInfo("Asia/Seoul")
 #: one it contains.
 EQUIVALENTS: tuple[tuple[str, str], ...] = (
     # places and institutions
-    ("광주광역시", "광주"), ("광주시", "광주"), ("전라남도", "전남"), ("전남도", "전남"),
-    ("광주과학기술원", "gist"), ("광주과기원", "gist"), ("지스트", "gist"),
-    ("한국전력공사", "한전"), ("한국전력", "한전"),
-    ("과학기술정보통신부", "과기정통부"), ("과기부", "과기정통부"), ("기획재정부", "기재부"),
-    ("산업통상자원부", "산업부"), ("더불어민주당", "민주당"), ("인공지능산업융합사업단", "aica"),
+    ("광주광역시", "광주"),
+    ("광주시", "광주"),
+    ("전라남도", "전남"),
+    ("전남도", "전남"),
+    ("광주과학기술원", "gist"),
+    ("광주과기원", "gist"),
+    ("지스트", "gist"),
+    ("한국전력공사", "한전"),
+    ("한국전력", "한전"),
+    ("과학기술정보통신부", "과기정통부"),
+    ("과기부", "과기정통부"),
+    ("기획재정부", "기재부"),
+    ("산업통상자원부", "산업부"),
+    ("더불어민주당", "민주당"),
+    ("인공지능산업융합사업단", "aica"),
     # common nouns and their abbreviations
-    ("인공지능", "ai"), ("특별위원회", "특위"), ("상임위원회", "상임위"), ("예비타당성조사", "예타"),
-    ("예비타당성", "예타"), ("영재학교", "영재고"), ("업무협약", "협약"), ("양해각서", "협약"),
-    ("mou", "협약"), ("메가와트", "mw"), ("기가와트", "gw"),
-    ("스타트업", "창업기업"), ("국회의원", "의원"),
+    ("인공지능", "ai"),
+    ("특별위원회", "특위"),
+    ("상임위원회", "상임위"),
+    ("예비타당성조사", "예타"),
+    ("예비타당성", "예타"),
+    ("영재학교", "영재고"),
+    ("업무협약", "협약"),
+    ("양해각서", "협약"),
+    ("mou", "협약"),
+    ("메가와트", "mw"),
+    ("기가와트", "gw"),
+    ("스타트업", "창업기업"),
+    ("국회의원", "의원"),
     # Hanja initials in headlines (尹 대통령 = 윤 대통령)
-    ("尹", "윤"), ("李", "이"), ("文", "문"), ("朴", "박"), ("韓", "한"), ("與", "여당"), ("野", "야당"),
-    ("美", "미국"), ("中", "중국"), ("日", "일본"),
+    ("尹", "윤"),
+    ("李", "이"),
+    ("文", "문"),
+    ("朴", "박"),
+    ("韓", "한"),
+    ("與", "여당"),
+    ("野", "야당"),
+    ("美", "미국"),
+    ("中", "중국"),
+    ("日", "일본"),
     # headline idioms for the same act
-    ("첫 삽", "착공"), ("첫삽", "착공"), ("막 올라", "개막"), ("막올라", "개막"), ("막 내려", "폐막"),
-    ("막내려", "폐막"), ("성료", "폐막"), ("맞손", "협약"), ("손잡", "협약"), ("닻 올려", "출범"),
-    ("닻올려", "출범"), ("발족", "출범"), ("문 열어", "개소"), ("문 연다", "개소"), ("문 열었다", "개소"),
-    ("넘어서", "돌파"), ("넘었다", "돌파"), ("깎았다", "삭감"), ("깎아", "삭감"), ("뽑았다", "선정"),
-    ("뽑혀", "선정"), ("돕는다", "지원"),
+    ("첫 삽", "착공"),
+    ("첫삽", "착공"),
+    ("막 올라", "개막"),
+    ("막올라", "개막"),
+    ("막 내려", "폐막"),
+    ("막내려", "폐막"),
+    ("성료", "폐막"),
+    ("맞손", "협약"),
+    ("손잡", "협약"),
+    ("닻 올려", "출범"),
+    ("닻올려", "출범"),
+    ("발족", "출범"),
+    ("문 열어", "개소"),
+    ("문 연다", "개소"),
+    ("문 열었다", "개소"),
+    ("넘어서", "돌파"),
+    ("넘었다", "돌파"),
+    ("깎았다", "삭감"),
+    ("깎아", "삭감"),
+    ("뽑았다", "선정"),
+    ("뽑혀", "선정"),
+    ("돕는다", "지원"),
 )
 
 #: Milestones of one project or event. Two items naming milestones, none of them in a common group,
@@ -103,38 +147,193 @@ REACTIONS: tuple[str, ...] = ("환영", "규탄", "반발", "유감", "논평", 
 #: Regions and cities as headlines name them (after folding: 광주광역시 = 광주, 전라남도 = 전남). Two
 #: titles that each name a place, none in common, are about different places' news (광주 vs 부산
 #: 규제자유특구). Words that are also common nouns are left out (경기 = economy, 진도 = progress).
-PLACES: frozenset[str] = frozenset({
-    "서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기도", "강원", "충북", "충남", "전북",
-    "전남", "경북", "경남", "제주", "호남", "영남", "수도권", "나주", "목포", "여수", "순천", "광양", "담양",
-    "화순", "장성", "해남", "무안", "완도", "고흥", "보성", "장흥", "영암", "함평", "곡성", "구례", "신안",
-    "전주", "익산", "군산", "창원", "포항", "구미", "천안", "청주", "수원", "성남", "용인", "고양", "판교",
-})
+PLACES: frozenset[str] = frozenset(
+    {
+        "서울",
+        "부산",
+        "대구",
+        "인천",
+        "광주",
+        "대전",
+        "울산",
+        "세종",
+        "경기도",
+        "강원",
+        "충북",
+        "충남",
+        "전북",
+        "전남",
+        "경북",
+        "경남",
+        "제주",
+        "호남",
+        "영남",
+        "수도권",
+        "나주",
+        "목포",
+        "여수",
+        "순천",
+        "광양",
+        "담양",
+        "화순",
+        "장성",
+        "해남",
+        "무안",
+        "완도",
+        "고흥",
+        "보성",
+        "장흥",
+        "영암",
+        "함평",
+        "곡성",
+        "구례",
+        "신안",
+        "전주",
+        "익산",
+        "군산",
+        "창원",
+        "포항",
+        "구미",
+        "천안",
+        "청주",
+        "수원",
+        "성남",
+        "용인",
+        "고양",
+        "판교",
+    }
+)
 #: What may follow a place name in one word: 부산시, 전남도, 광주의회, 나주혁신도시 stay places.
 PLACE_SUFFIXES: tuple[str, ...] = ("", "시", "도", "군", "구", "권", "의회", "시의회", "도의회", "혁신도시")
 
 #: Words every relevant article tends to carry; their bigrams count as seen in a few extra documents,
 #: so they weigh little while the item history is still short.
 TOPIC_VOCABULARY: tuple[str, ...] = (
-    "광주", "광주시", "전남", "호남", "ai", "국가", "컴퓨팅", "컴퓨팅센터", "데이터센터", "센터",
-    "gpu", "npu", "반도체", "인프라", "사업", "추진", "유치", "조성", "산업", "도시", "중심도시",
-    "집적단지", "클러스터", "기업", "정부", "시장", "지역", "첨단", "기술", "개최", "확보", "지원",
+    "광주",
+    "광주시",
+    "전남",
+    "호남",
+    "ai",
+    "국가",
+    "컴퓨팅",
+    "컴퓨팅센터",
+    "데이터센터",
+    "센터",
+    "gpu",
+    "npu",
+    "반도체",
+    "인프라",
+    "사업",
+    "추진",
+    "유치",
+    "조성",
+    "산업",
+    "도시",
+    "중심도시",
+    "집적단지",
+    "클러스터",
+    "기업",
+    "정부",
+    "시장",
+    "지역",
+    "첨단",
+    "기술",
+    "개최",
+    "확보",
+    "지원",
 )
 #: Headline verbs and frames of any news story (협약 체결, 본격 추진, 박차, 최종 확정 …): like the topic
 #: words, they say what kind of thing happened, not which event, so they weigh little too. What tells two
 #: such events apart is who and what: the names and figures.
 NEWS_VOCABULARY: tuple[str, ...] = (
-    "협약", "체결", "협력", "발표", "참여", "성공", "돌파", "출범", "본격", "최종", "시동", "나선다", "나서",
-    "박차", "강화", "계획", "밝혔다", "가동", "속도", "적극", "검토", "마련", "선정", "확정", "개막",
-    "시작", "도입", "추가", "확대", "방문", "점검", "논의", "예정", "목표", "위해", "위한", "대한", "관련",
-    "올해", "내년", "공식", "선포", "행사", "열려", "열어", "개소", "개관", "총력", "청신호", "기대",
+    "협약",
+    "체결",
+    "협력",
+    "발표",
+    "참여",
+    "성공",
+    "돌파",
+    "출범",
+    "본격",
+    "최종",
+    "시동",
+    "나선다",
+    "나서",
+    "박차",
+    "강화",
+    "계획",
+    "밝혔다",
+    "가동",
+    "속도",
+    "적극",
+    "검토",
+    "마련",
+    "선정",
+    "확정",
+    "개막",
+    "시작",
+    "도입",
+    "추가",
+    "확대",
+    "방문",
+    "점검",
+    "논의",
+    "예정",
+    "목표",
+    "위해",
+    "위한",
+    "대한",
+    "관련",
+    "올해",
+    "내년",
+    "공식",
+    "선포",
+    "행사",
+    "열려",
+    "열어",
+    "개소",
+    "개관",
+    "총력",
+    "청신호",
+    "기대",
 )
 TOPIC_PSEUDO_DOCUMENTS = 4
 
 #: Units after a figure. Same unit + different value = different facts. Days and clock times are left
 #: out on purpose: copies of one event often differ in them (발표일, 시행일).
 FIGURE_UNITS: tuple[str, ...] = (
-    "조원", "억원", "만원", "천원", "조", "억", "만", "천", "원", "mw", "gw", "kw", "kv", "pf", "tb", "%",
-    "명", "곳", "개사", "개", "단계", "년", "기", "대", "호", "차", "건", "배", "위", "층", "장", "회",
+    "조원",
+    "억원",
+    "만원",
+    "천원",
+    "조",
+    "억",
+    "만",
+    "천",
+    "원",
+    "mw",
+    "gw",
+    "kw",
+    "kv",
+    "pf",
+    "tb",
+    "%",
+    "명",
+    "곳",
+    "개사",
+    "개",
+    "단계",
+    "년",
+    "기",
+    "대",
+    "호",
+    "차",
+    "건",
+    "배",
+    "위",
+    "층",
+    "장",
+    "회",
     "주년",
 )
 #: Units written differently for the same count (50곳 = 50개 = 50개사 of firms; 6000억원 = 6000억).
@@ -164,7 +363,8 @@ _ELLIPSIS = re.compile(r"\.{2,}|[~～]")  # "확보…2027년": the figure after
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _NOT_WORD = re.compile(r"[\W_]+")
 _UNIT_FIGURE = re.compile(
-    r"(?:(?<![\w.])|(?<=제))(\d+(?:\.\d+)?)\s?(" + "|".join(sorted(map(re.escape, FIGURE_UNITS), key=len, reverse=True))
+    r"(?:(?<![\w.])|(?<=제))(\d+(?:\.\d+)?)\s?("
+    + "|".join(sorted(map(re.escape, FIGURE_UNITS), key=len, reverse=True))
     + r")(?![a-z])"
 )
 _BARE_YEAR = re.compile(  # "CES 2025", "CES 2026서"; not dates or times (2025.02.05, 17:15)
@@ -173,9 +373,37 @@ _BARE_YEAR = re.compile(  # "CES 2025", "CES 2026서"; not dates or times (2025.
 _KOREAN_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})천(\d{3})?(?!\d)")  # 1천500명 -> 1500명, 3천억 -> 3000억
 #: Particles (josa) dropped from the end of a word, longest first, so 광주시는/광주시가/광주서 compare equal.
 PARTICLES: tuple[str, ...] = (
-    "에서는", "으로는", "에게서", "으로서", "으로써", "이라며", "에서", "에게", "으로", "까지", "부터", "처럼",
-    "보다", "이라", "와의", "과의", "에는", "에도", "은", "는", "이", "가", "을", "를", "에", "의", "와", "과",
-    "도", "로", "서",
+    "에서는",
+    "으로는",
+    "에게서",
+    "으로서",
+    "으로써",
+    "이라며",
+    "에서",
+    "에게",
+    "으로",
+    "까지",
+    "부터",
+    "처럼",
+    "보다",
+    "이라",
+    "와의",
+    "과의",
+    "에는",
+    "에도",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "에",
+    "의",
+    "와",
+    "과",
+    "도",
+    "로",
+    "서",
 )
 _PARTICLE = re.compile(r"(?:(?<=[가-힣]{2})|(?<=[a-z0-9]))(?:" + "|".join(PARTICLES) + r")$")  # AI로 = AI
 _MILESTONE_WORDS = {word: i for i, words in enumerate(MILESTONES) for word in words}
@@ -291,21 +519,29 @@ def features_of(title: str, lead: str = "", published_at: datetime | None = None
 
 
 @functools.lru_cache(maxsize=2048)  # about the stories of one grouping window
-def _text_features(title: str, lead: str) -> tuple[
-    frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]], frozenset[int], bool, frozenset[str]
-]:
+def _text_features(
+    title: str, lead: str
+) -> tuple[frozenset[str], frozenset[str], bool, frozenset[tuple[str, str]], frozenset[int], bool, frozenset[str]]:
     """Cached apart from the time: copies of a wire story often carry the same title and lead."""
     norm_title = normalise(title)
     norm_lead = normalise(lead)
     title_grams = bigrams(norm_title)
     full = bigrams(f"{norm_title} {norm_lead}") if norm_lead else title_grams
     reaction = any(word in norm_title for word in REACTIONS)
-    return (title_grams, full, bool(norm_lead), figures(f"{title}\n{lead}"), milestones(title), reaction,
-            places(norm_title))
+    return (
+        title_grams,
+        full,
+        bool(norm_lead),
+        figures(f"{title}\n{lead}"),
+        milestones(title),
+        reaction,
+        places(norm_title),
+    )
 
 
-def make_key(id: str, title: str, lead: str = "", published_at: datetime | None = None, *,
-             url: str = "", outlet: str = "") -> StoryKey:
+def make_key(
+    id: str, title: str, lead: str = "", published_at: datetime | None = None, *, url: str = "", outlet: str = ""
+) -> StoryKey:
     """Shorthand for StoryKey with keyword-free optional fields."""
     return StoryKey(id=id, title=title, lead=lead, published_at=published_at, url=url, outlet=outlet)
 
@@ -377,8 +613,9 @@ def _unit_figures(found: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str
     return frozenset(f for f in found if f[1])
 
 
-def _weighted_dice(grams_a: frozenset[str], grams_b: frozenset[str], background: _Background, mine: int,
-                   theirs: int) -> float:
+def _weighted_dice(
+    grams_a: frozenset[str], grams_b: frozenset[str], background: _Background, mine: int, theirs: int
+) -> float:
     """IDF-weighted Dice; 0 when what they share weighs less than MIN_EVIDENCE unseen bigrams."""
     shared = grams_a & grams_b
     if not shared:
@@ -392,8 +629,9 @@ def _weighted_dice(grams_a: frozenset[str], grams_b: frozenset[str], background:
     return 2 * inter / (mass_a + mass_b)
 
 
-def similarity(a: StoryKey, b: StoryKey, background: _Background, *, a_counted: bool = False,
-               b_counted: bool = True) -> float:
+def similarity(
+    a: StoryKey, b: StoryKey, background: _Background, *, a_counted: bool = False, b_counted: bool = True
+) -> float:
     """Weighted Dice of the two keys' bigrams plus figure evidence; -1 for a figure or milestone conflict.
 
     `a_counted`/`b_counted` say whether each key is itself part of `background` (it is left out)."""
@@ -434,8 +672,9 @@ def _distinctive(grams: frozenset[str], background: _Background) -> frozenset[st
     return frozenset(g for _, g in rare[:DISTINCTIVE_MAX])
 
 
-def _matches(new: StoryKey, candidates: Sequence[StoryKey], background: _Background, window: timedelta,
-             *, new_counted: bool) -> list[StoryKey]:
+def _matches(
+    new: StoryKey, candidates: Sequence[StoryKey], background: _Background, window: timedelta, *, new_counted: bool
+) -> list[StoryKey]:
     """The candidates above their bar, best first. Candidates are first ranked by plain bigram Dice (set
     sizes only, cheap) and only the best few get the weighted score: a copy shares most of its text."""
     fa = new.features
@@ -537,8 +776,13 @@ def key_from_record(record: Mapping[str, Any], id: str) -> StoryKey:
     """A key from a `group` input line: the lead is the first sentence of `text`, if any."""
     text = str(record.get("text") or "").strip()
     lead = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] if text else ""
-    return make_key(id, str(record.get("title") or ""), lead[:300], _parse_time(record.get("published_at")),
-                    outlet=str(record.get("outlet") or ""))
+    return make_key(
+        id,
+        str(record.get("title") or ""),
+        lead[:300],
+        _parse_time(record.get("published_at")),
+        outlet=str(record.get("outlet") or ""),
+    )
 
 
 def group(records: list[dict[str, Any]], window_hours: float = 72.0) -> list[str]:
@@ -547,8 +791,7 @@ def group(records: list[dict[str, Any]], window_hours: float = 72.0) -> list[str
     Records are taken in order, as the daemon would see them; each joins the story of its best match
     among the earlier ones that no member of that story contradicts. The whole batch serves as
     background for the word weights."""
-    keys = [key_from_record(r, str(r["id"]) if r.get("id") is not None else str(i))
-            for i, r in enumerate(records)]
+    keys = [key_from_record(r, str(r["id"]) if r.get("id") is not None else str(i)) for i, r in enumerate(records)]
     background = _Background()
     for key in keys:
         background.add(key.features.full)
@@ -586,8 +829,7 @@ class StoryReport:
 
     def format(self) -> str:
         lines = [
-            f"records: {self.records}  gold pairs: {self.gold_pairs}  "
-            f"predicted pairs: {self.predicted_pairs}",
+            f"records: {self.records}  gold pairs: {self.gold_pairs}  predicted pairs: {self.predicted_pairs}",
             f"pairwise precision: {self.precision:.3f}  recall: {self.recall:.3f}  "
             f"({self.true_pairs} of {self.gold_pairs} gold pairs found)",
         ]

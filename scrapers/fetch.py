@@ -61,10 +61,7 @@ _REDIRECTS = {301, 302, 303, 307, 308}
 _BROTLI_BOUNDED = brotli is not None and hasattr(brotli.Decompressor(), "can_accept_more_data")
 ACCEPT_ENCODING = "gzip, deflate, br" if _BROTLI_BOUNDED else "gzip, deflate"
 _DECOMPRESS_ERRORS: tuple[type[Exception], ...] = (zlib.error,) + ((brotli.error,) if brotli else ())
-_ACCEPT = (
-    "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
-    "application/xml;q=0.9,*/*;q=0.8"
-)
+_ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 class FetchError(Exception):
@@ -85,9 +82,7 @@ class FetchError(Exception):
     `str(error)` is a plain-language sentence an operator understands.
     """
 
-    def __init__(
-        self, kind: str, message: str, status: int | None = None, *, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, kind: str, message: str, status: int | None = None, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.status = status
@@ -245,9 +240,7 @@ class Fetcher:
 
     # -- one exchange -------------------------------------------------------------------------------
 
-    async def _exchange(
-        self, url: httpx.URL, headers: dict[str, str], max_bytes: int, *, want_text: bool
-    ) -> _Answer:
+    async def _exchange(self, url: httpx.URL, headers: dict[str, str], max_bytes: int, *, want_text: bool) -> _Answer:
         """One request under the host's politeness rules; the body read within the size cap."""
         host = self._host(url)
         async with self._turn(url, host):
@@ -294,9 +287,7 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 raise FetchError("redirects", "the site redirected to an address that is not valid") from exc
             if location.scheme not in ("http", "https"):
-                raise FetchError(
-                    "redirects", f"the site redirected to an address we do not fetch: {location}"
-                )
+                raise FetchError("redirects", f"the site redirected to an address we do not fetch: {location}")
             return _Answer(url, status, response.headers, b"", time.monotonic() - started, location)
         if status == 304:
             return _Answer(url, status, response.headers, b"", time.monotonic() - started)
@@ -376,8 +367,9 @@ class Fetcher:
             async with lock:
                 robots = self._robots.get(origin)
                 if robots is None or robots.expires <= time.monotonic():
-                    robots = self._robots[origin] = await self._read_robots(url.copy_with(
-                        path="/robots.txt", query=None, fragment=None))
+                    robots = self._robots[origin] = await self._read_robots(
+                        url.copy_with(path="/robots.txt", query=None, fragment=None)
+                    )
         target = url.raw_path.decode("ascii", "replace")
         return robots.rules.allows(target, self.robots_token)
 
@@ -608,9 +600,7 @@ def _decoder(content_encoding: str | None) -> _Decoder:
 
 async def _read_body(response: httpx.Response, max_bytes: int, want_text: bool) -> bytes:
     """The decoded body, reading no further than `max_bytes`; binary data stops at the first KB."""
-    too_large = FetchError(
-        "too_large", f"the response is larger than {_megabytes(max_bytes)}; stopped reading"
-    )
+    too_large = FetchError("too_large", f"the response is larger than {_megabytes(max_bytes)}; stopped reading")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_large
@@ -629,9 +619,7 @@ async def _read_body(response: httpx.Response, max_bytes: int, want_text: bool) 
                     raise too_large
                 parts.append(piece)
         except _DECOMPRESS_ERRORS as exc:
-            raise FetchError(
-                "network", "the compressed response was damaged and could not be unpacked"
-            ) from exc
+            raise FetchError("network", "the compressed response was damaged and could not be unpacked") from exc
 
     async for raw in response.aiter_raw():
         take(decoder.feed(raw))

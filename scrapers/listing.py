@@ -834,8 +834,10 @@ def _by_selectors(
             published = parse_date(_clean(date_node.attributes.get("datetime") or date_node.text()), now=now)
         snippet_node = node.css_first(selectors.snippet) if selectors.snippet else None
         snippet = _clean(snippet_node.text()) if snippet_node is not None else None
-        items[url] = _with_link(ListingItem(title=title, url=url, published_at=published, snippet=snippet or None),
-                                clean_link(target, base_url))
+        items[url] = _with_link(
+            ListingItem(title=title, url=url, published_at=published, snippet=snippet or None),
+            clean_link(target, base_url),
+        )
     return list(items.values())
 
 

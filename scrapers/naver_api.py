@@ -92,8 +92,7 @@ def build_request(
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     client_id = (env.get(CLIENT_ID_ENV) or "").strip()
     client_secret = (env.get(CLIENT_SECRET_ENV) or "").strip()
-    missing = [name for name, value in ((CLIENT_ID_ENV, client_id), (CLIENT_SECRET_ENV, client_secret))
-               if not value]
+    missing = [name for name, value in ((CLIENT_ID_ENV, client_id), (CLIENT_SECRET_ENV, client_secret)) if not value]
     if missing:
         raise NaverCredentialsError(
             f"the Naver news search API needs the environment variable(s) {' and '.join(missing)} "

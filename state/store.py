@@ -185,8 +185,7 @@ class State:
             created_at=float(data.get("created_at", time.time())),
             baseline=str(data.get("baseline", "new")),
             sources={k: _from_dict(SourceState, v) for k, v in data.get("sources", {}).items()},
-            seen=_seen_from_columns(data["seen_columns"]) if "seen_columns" in data
-            else dict(data.get("seen", {})),
+            seen=_seen_from_columns(data["seen_columns"]) if "seen_columns" in data else dict(data.get("seen", {})),
             stories={k: _from_dict(StoryRecord, v) for k, v in data.get("stories", {}).items()},
             outbox=[_from_dict(OutboxEntry, e) for e in data.get("outbox", [])],
             meta=dict(data.get("meta", {})),

@@ -62,38 +62,72 @@ def wait_for(predicate: Callable[[], object], timeout: float = 60.0, what: str =
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment for a child bot process: no proxies, no token unless given."""
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-           and k != "TELEGRAM_BOT_TOKEN"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy") and k != "TELEGRAM_BOT_TOKEN"
+    }
     env["PYTHONPATH"] = str(REPO)
     env.update(extra)
     return env
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-            cwd: Path | None = None, timeout: float = 120) -> Result:
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> Result:
     """Run `python -m bot ARGS` as a user would, and capture what it printed."""
     proc = subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        input=stdin, capture_output=True, text=True, env=env or clean_env(), cwd=cwd or REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env or clean_env(),
+        cwd=cwd or REPO,
         timeout=timeout,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
-def write_config(path: Path, *, sources: dict[str, tuple[str, str]], telegram: TelegramApiServer | None = None,
-                 extra: str = "") -> Path:
+def write_config(
+    path: Path, *, sources: dict[str, tuple[str, str]], telegram: TelegramApiServer | None = None, extra: str = ""
+) -> Path:
     """A config for tests: the given sources {name: (url, type)}, fast and polite to loopback."""
     lines = []
     if telegram is not None:
-        lines += ["[telegram]", f'chat_id = {telegram.channel_id}', f'api_base_url = "{telegram.api_root}"',
-                  f"admin_chat_ids = [{telegram.admin_id}]", ""]
-    lines += ["[state]", 'path = "state/state.json"', "",
-              "[fetch]", "trust_env = false", "min_host_delay_seconds = 0.0", "timeout_seconds = 5.0", "",
-              "[delivery]", "backfill_hours = 24", "min_interval_seconds = 0.05", ""]
+        lines += [
+            "[telegram]",
+            f"chat_id = {telegram.channel_id}",
+            f'api_base_url = "{telegram.api_root}"',
+            f"admin_chat_ids = [{telegram.admin_id}]",
+            "",
+        ]
+    lines += [
+        "[state]",
+        'path = "state/state.json"',
+        "",
+        "[fetch]",
+        "trust_env = false",
+        "min_host_delay_seconds = 0.0",
+        "timeout_seconds = 5.0",
+        "",
+        "[delivery]",
+        "backfill_hours = 24",
+        "min_interval_seconds = 0.05",
+        "",
+    ]
     lines.append(extra)
     for name, (url, kind) in sources.items():
-        lines += ["[[sources]]", f'name = "{name}"', f'url = "{url}"', f'type = "{kind}"',
-                  "interval_minutes = 0.05", ""]
+        lines += [
+            "[[sources]]",
+            f'name = "{name}"',
+            f'url = "{url}"',
+            f'type = "{kind}"',
+            "interval_minutes = 0.05",
+            "",
+        ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -10,12 +10,16 @@ from tests.servers.telegram_api import TelegramApiServer
 from tests.sites import Outlets
 
 
-def test_failing_source_alerts_once_then_on_recovery(tmp_path: Path, outlets: Outlets,
-                                                      telegram: TelegramApiServer) -> None:
+def test_failing_source_alerts_once_then_on_recovery(
+    tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer
+) -> None:
     urls = outlets.listing_urls
-    config = write_config(tmp_path / "config.toml", telegram=telegram,
-                          sources={"광주일보": (urls["광주일보"], "html")},
-                          extra="[health]\nfailure_threshold = 2\n")
+    config = write_config(
+        tmp_path / "config.toml",
+        telegram=telegram,
+        sources={"광주일보": (urls["광주일보"], "html")},
+        extra="[health]\nfailure_threshold = 2\n",
+    )
     env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
     site = outlets.sites["kwangju"]
     good = site.routes["/news/articleList.html"]
@@ -42,8 +46,7 @@ def test_failing_source_alerts_once_then_on_recovery(tmp_path: Path, outlets: Ou
 
 def test_layout_change_alerts_at_once(tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer) -> None:
     urls = outlets.listing_urls
-    config = write_config(tmp_path / "config.toml", telegram=telegram,
-                          sources={"남도일보": (urls["남도일보"], "html")})
+    config = write_config(tmp_path / "config.toml", telegram=telegram, sources={"남도일보": (urls["남도일보"], "html")})
     env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
     assert run_cli("once", "--config", str(config), env=env).returncode == 0
     outlets.sites["namdo"].add("/board/list.php", Page("<html><body>새 디자인</body></html>".encode()))

@@ -15,8 +15,24 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("bench") / "latest.md"
-    argv = ["--quick", "--sizes", "5", "--delay", "0.05", "--cycles", "4", "--every", "2",
-            "--daemon-sources", "2", "--state-sizes", "500", "--no-urlwatch", "--out", str(out)]
+    argv = [
+        "--quick",
+        "--sizes",
+        "5",
+        "--delay",
+        "0.05",
+        "--cycles",
+        "4",
+        "--every",
+        "2",
+        "--daemon-sources",
+        "2",
+        "--state-sizes",
+        "500",
+        "--no-urlwatch",
+        "--out",
+        str(out),
+    ]
     figures = harness.run(harness.parse_args(argv), "python -m bench " + " ".join(argv))
     figures["out"] = out
     return figures

@@ -85,8 +85,13 @@ def test_google_news_searches_are_korean_and_properly_encoded(source: SourceConf
 
 def test_google_news_covers_the_topic_s_key_terms() -> None:
     queries = {parse_qs(urlsplit(source.url).query)["q"][0] for source in GOOGLE}
-    for term in ("광주 AI 데이터센터", "국가AI컴퓨팅센터 광주", "광주 인공지능 집적단지", "AX 실증밸리",
-                 "인공지능산업융합사업단"):
+    for term in (
+        "광주 AI 데이터센터",
+        "국가AI컴퓨팅센터 광주",
+        "광주 인공지능 집적단지",
+        "AX 실증밸리",
+        "인공지능산업융합사업단",
+    ):
         assert term in queries
 
 
@@ -124,9 +129,7 @@ def test_the_outlets_the_issue_names_are_in_the_catalogue(group: str, needle: st
     assert any(needle in source.url and source.enabled for source in SOURCES), f"{group}: {needle}"
 
 
-def test_without_a_config_the_enabled_catalogue_is_what_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_a_config_the_enabled_catalogue_is_what_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     config = load_config(None, env={})
     assert [source.name for source in config.sources] == [s.name for s in SOURCES if s.enabled]

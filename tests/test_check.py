@@ -34,11 +34,16 @@ def bad_site() -> Iterator[NewsSite]:
         site.add("/loop2", Page(status=302, headers={"Location": "/loop"}))
         site.add("/binary", Page(bytes(range(256)) * 400, content_type="application/octet-stream"))
         site.add("/empty", Page(b"", content_type="text/html"))
-        site.add("/broken-euckr", Page(
-            "<html><head><meta charset='euc-kr'></head><body><ul><li><a href='/news/articleView.html?idxno=1001'>"
-            "광주 인공지능 집적단지 기업 입주 확대</a></li><li><a href='/news/articleView.html?idxno=1002'>"
-            "광주 AI 데이터센터 GPU 추가 도입 확정</a></li></ul></body></html>".encode("cp949")
-            + b"\xff\xfe\x80 broken bytes", content_type="text/html"))
+        site.add(
+            "/broken-euckr",
+            Page(
+                "<html><head><meta charset='euc-kr'></head><body><ul><li><a href='/news/articleView.html?idxno=1001'>"
+                "광주 인공지능 집적단지 기업 입주 확대</a></li><li><a href='/news/articleView.html?idxno=1002'>"
+                "광주 AI 데이터센터 GPU 추가 도입 확정</a></li></ul></body></html>".encode("cp949")
+                + b"\xff\xfe\x80 broken bytes",
+                content_type="text/html",
+            ),
+        )
         site.add("/not-xml.rss", Page(b"<html><body>this is not a feed</body></html>", content_type="text/html"))
         site.add("/good.xml", Page(GOOD_FEED.format(url=site.url("")).encode(), content_type="application/rss+xml"))
         site.add("/gone", Page(b"gone", status=404))
@@ -63,8 +68,7 @@ def test_check_explains_each_failure_and_the_rest_still_work(tmp_path: Path, bad
     config.write_text(text, encoding="utf-8")
     result = run_cli("check", "--config", str(config), env=clean_env())
     assert result.returncode == 0, result.stderr
-    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.split()
-            and line.split()[0] in sources}
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.split() and line.split()[0] in sources}
     assert set(rows) == set(sources), result.stdout
     assert "larger than" in rows["huge"]
     assert "redirect" in rows["loop"]

@@ -22,15 +22,39 @@ from tests.servers.telegram_api import Fault, TelegramApiServer
 from tests.sites import Outlets, Story, default_stories
 
 MORE = [
-    Story("kwangju", "phase2", "광주 AI 집적단지 2단계 사업에 4000억 투입…AX 실증밸리 조성",
-          ["광주광역시는 인공지능 집적단지 2단계 사업인 AX 실증밸리 조성에 4000억원을 투입한다고 밝혔다.",
-           "사업은 첨단3지구를 중심으로 추진된다."], timedelta(minutes=50), True),
-    Story("namdo", "voucher", "인공지능산업융합사업단, 광주 AI 스타트업 30곳에 GPU 바우처 지원",
-          ["인공지능산업융합사업단은 광주 지역 AI 스타트업 30곳에 국가AI데이터센터 GPU 이용 바우처를 지원한다.",
-           "기업당 지원 규모는 최대 5천만원이다."], timedelta(minutes=40), True),
-    Story("feed", "gist", "광주과학기술원, 첨단 AI 컴퓨팅 실습센터 개소…인재 500명 양성",
-          ["광주과학기술원(GIST)이 광주 첨단3지구에 AI 컴퓨팅 실습센터를 열었다.",
-           "센터는 해마다 인공지능 인재 500명을 길러낼 계획이다."], timedelta(minutes=30), True),
+    Story(
+        "kwangju",
+        "phase2",
+        "광주 AI 집적단지 2단계 사업에 4000억 투입…AX 실증밸리 조성",
+        [
+            "광주광역시는 인공지능 집적단지 2단계 사업인 AX 실증밸리 조성에 4000억원을 투입한다고 밝혔다.",
+            "사업은 첨단3지구를 중심으로 추진된다.",
+        ],
+        timedelta(minutes=50),
+        True,
+    ),
+    Story(
+        "namdo",
+        "voucher",
+        "인공지능산업융합사업단, 광주 AI 스타트업 30곳에 GPU 바우처 지원",
+        [
+            "인공지능산업융합사업단은 광주 지역 AI 스타트업 30곳에 국가AI데이터센터 GPU 이용 바우처를 지원한다.",
+            "기업당 지원 규모는 최대 5천만원이다.",
+        ],
+        timedelta(minutes=40),
+        True,
+    ),
+    Story(
+        "feed",
+        "gist",
+        "광주과학기술원, 첨단 AI 컴퓨팅 실습센터 개소…인재 500명 양성",
+        [
+            "광주과학기술원(GIST)이 광주 첨단3지구에 AI 컴퓨팅 실습센터를 열었다.",
+            "센터는 해마다 인공지능 인재 500명을 길러낼 계획이다.",
+        ],
+        timedelta(minutes=30),
+        True,
+    ),
 ]
 EXPECTED = ["dc", "cluster", "power", "phase2", "voucher", "gist"]
 
@@ -45,21 +69,32 @@ def posted_keys(outlets: Outlets, telegram: TelegramApiServer) -> list[str]:
     return keys
 
 
-@pytest.mark.parametrize("accepted", [False, True], ids=["killed-before-telegram-accepts",
-                                                         "killed-after-telegram-accepted"])
+@pytest.mark.parametrize(
+    "accepted", [False, True], ids=["killed-before-telegram-accepts", "killed-after-telegram-accepted"]
+)
 def test_sigkill_mid_delivery_then_rerun(tmp_path: Path, telegram: TelegramApiServer, accepted: bool) -> None:
     with Outlets(default_stories() + MORE) as outlets:
         urls = outlets.listing_urls
-        config = write_config(tmp_path / "config.toml", telegram=telegram, sources={
-            "광주일보": (urls["광주일보"], "html"), "남도일보": (urls["남도일보"], "html"),
-            "뉴스피드": (urls["뉴스피드"], "rss")})
+        config = write_config(
+            tmp_path / "config.toml",
+            telegram=telegram,
+            sources={
+                "광주일보": (urls["광주일보"], "html"),
+                "남도일보": (urls["남도일보"], "html"),
+                "뉴스피드": (urls["뉴스피드"], "rss"),
+            },
+        )
         # The third send hangs for a long time, before or after the server has taken the message.
-        telegram.fail_next("sendMessage", Fault.slow(0.01), Fault.slow(0.01),
-                           Fault.slow(30, process_first=accepted))
+        telegram.fail_next("sendMessage", Fault.slow(0.01), Fault.slow(0.01), Fault.slow(30, process_first=accepted))
         env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
         with (tmp_path / "killed.log").open("wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "bot", "once", "--config", str(config)],
-                                    cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "once", "--config", str(config)],
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         try:
             wait_for(lambda: len(telegram.calls_to("sendMessage")) >= 3)
             time.sleep(0.2)
@@ -90,12 +125,17 @@ def test_sigkill_mid_delivery_then_rerun(tmp_path: Path, telegram: TelegramApiSe
         assert len(telegram.calls_to("sendMessage")) == calls
 
 
-def test_truncated_state_never_reposts_history(tmp_path: Path, outlets: Outlets,
-                                               telegram: TelegramApiServer) -> None:
+def test_truncated_state_never_reposts_history(tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer) -> None:
     urls = outlets.listing_urls
-    config = write_config(tmp_path / "config.toml", telegram=telegram, sources={
-        "광주일보": (urls["광주일보"], "html"), "남도일보": (urls["남도일보"], "html"),
-        "뉴스피드": (urls["뉴스피드"], "rss")})
+    config = write_config(
+        tmp_path / "config.toml",
+        telegram=telegram,
+        sources={
+            "광주일보": (urls["광주일보"], "html"),
+            "남도일보": (urls["남도일보"], "html"),
+            "뉴스피드": (urls["뉴스피드"], "rss"),
+        },
+    )
     env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
     assert run_cli("once", "--config", str(config), env=env).returncode == 0
     sent = len(telegram.sent_messages(telegram.channel_id))
@@ -113,15 +153,18 @@ def test_truncated_state_never_reposts_history(tmp_path: Path, outlets: Outlets,
     assert len(telegram.sent_messages(telegram.channel_id)) == sent  # history not posted again
 
 
-def test_two_processes_cannot_share_a_state_file(tmp_path: Path, outlets: Outlets,
-                                                 telegram: TelegramApiServer) -> None:
+def test_two_processes_cannot_share_a_state_file(tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer) -> None:
     urls = outlets.listing_urls
-    config = write_config(tmp_path / "config.toml", telegram=telegram,
-                          sources={"광주일보": (urls["광주일보"], "html")})
+    config = write_config(tmp_path / "config.toml", telegram=telegram, sources={"광주일보": (urls["광주일보"], "html")})
     env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
     with (tmp_path / "daemon.log").open("wb") as log:
-        daemon = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
-                                  cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     try:
         wait_for(lambda: (tmp_path / "state" / "state.json.lock").exists())
         time.sleep(0.5)

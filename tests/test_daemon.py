@@ -26,9 +26,11 @@ class Daemon:
         self.log = log
         with log.open("ab") as sink:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--config", str(config)], cwd=REPO,
+                [sys.executable, "-m", "bot", "run", "--config", str(config)],
+                cwd=REPO,
                 env=clean_env(TELEGRAM_BOT_TOKEN=telegram.token),
-                stdout=subprocess.DEVNULL, stderr=sink,
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
             )
 
     def stop(self, timeout: float = 15.0) -> tuple[int, float]:
@@ -47,27 +49,41 @@ class Daemon:
 def setup(tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer) -> Iterator[tuple[Path, Path]]:
     urls = outlets.listing_urls
     config = write_config(
-        tmp_path / "config.toml", telegram=telegram,
-        sources={"광주일보": (urls["광주일보"], "html"), "남도일보": (urls["남도일보"], "html"),
-                 "뉴스피드": (urls["뉴스피드"], "rss")},
+        tmp_path / "config.toml",
+        telegram=telegram,
+        sources={
+            "광주일보": (urls["광주일보"], "html"),
+            "남도일보": (urls["남도일보"], "html"),
+            "뉴스피드": (urls["뉴스피드"], "rss"),
+        },
         extra='[health]\nhttp_listen = "127.0.0.1:0"\n',
     )
     yield config, tmp_path / "daemon.log"
 
 
 def test_daemon_posts_answers_admins_stops_cleanly_and_never_repeats(
-        setup: tuple[Path, Path], outlets: Outlets, telegram: TelegramApiServer) -> None:
+    setup: tuple[Path, Path], outlets: Outlets, telegram: TelegramApiServer
+) -> None:
     config, log = setup
-    config.write_text(config.read_text(encoding="utf-8").replace('http_listen = "127.0.0.1:0"\n', ""),
-                      encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace('http_listen = "127.0.0.1:0"\n', ""), encoding="utf-8")
     daemon = Daemon(config, telegram, log)
     try:
         channel = lambda: telegram.sent_messages(telegram.channel_id)  # noqa: E731
         wait_for(lambda: len(channel()) >= 3, what="the first three posts")
 
-        outlets.add(Story("namdo", "new", "광주 AI 데이터센터 전력 인입 공사 착공…2027년 완공 목표",
-                          ["광주광역시는 국가AI데이터센터 증설에 필요한 전력 인입 공사를 시작했다고 밝혔다.",
-                           "공사는 2027년 완공을 목표로 한다."], timedelta(minutes=1), True))
+        outlets.add(
+            Story(
+                "namdo",
+                "new",
+                "광주 AI 데이터센터 전력 인입 공사 착공…2027년 완공 목표",
+                [
+                    "광주광역시는 국가AI데이터센터 증설에 필요한 전력 인입 공사를 시작했다고 밝혔다.",
+                    "공사는 2027년 완공을 목표로 한다.",
+                ],
+                timedelta(minutes=1),
+                True,
+            )
+        )
         wait_for(lambda: len(channel()) >= 4, what="the new article's post")
         assert outlets.article_url("new") in channel()[3]
 
@@ -104,8 +120,7 @@ def test_health_endpoint_and_metrics(setup: tuple[Path, Path], telegram: Telegra
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config.write_text(config.read_text(encoding="utf-8").replace("127.0.0.1:0", f"127.0.0.1:{port}"),
-                      encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace("127.0.0.1:0", f"127.0.0.1:{port}"), encoding="utf-8")
     daemon = Daemon(config, telegram, log)
     try:
         wait_for(lambda: len(telegram.sent_messages(telegram.channel_id)) >= 3, what="posts")
@@ -122,10 +137,10 @@ def test_health_endpoint_and_metrics(setup: tuple[Path, Path], telegram: Telegra
 
 
 def test_admin_commands_pause_resume_latest_sources_check(
-        setup: tuple[Path, Path], outlets: Outlets, telegram: TelegramApiServer) -> None:
+    setup: tuple[Path, Path], outlets: Outlets, telegram: TelegramApiServer
+) -> None:
     config, log = setup
-    config.write_text(config.read_text(encoding="utf-8").replace('http_listen = "127.0.0.1:0"\n', ""),
-                      encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace('http_listen = "127.0.0.1:0"\n', ""), encoding="utf-8")
     daemon = Daemon(config, telegram, log)
     admin = telegram.admin_id
 
@@ -141,9 +156,16 @@ def test_admin_commands_pause_resume_latest_sources_check(
     try:
         wait_for(lambda: len(telegram.sent_messages(telegram.channel_id)) >= 3, what="the first posts")
         assert "멈췄습니다" in ask("/pause")
-        outlets.add(Story("kwangju", "paused", "광주 AI 집적단지에 GPU 클라우드 센터 추가 개소",
-                          ["광주광역시는 인공지능 집적단지에 GPU 클라우드 센터를 추가로 열었다고 밝혔다."],
-                          timedelta(minutes=1), True))
+        outlets.add(
+            Story(
+                "kwangju",
+                "paused",
+                "광주 AI 집적단지에 GPU 클라우드 센터 추가 개소",
+                ["광주광역시는 인공지능 집적단지에 GPU 클라우드 센터를 추가로 열었다고 밝혔다."],
+                timedelta(minutes=1),
+                True,
+            )
+        )
         time.sleep(8)  # two poll intervals: found and queued, but not sent
         assert len(telegram.sent_messages(telegram.channel_id)) == 3
         assert "대기 중" in ask("/resume")

@@ -39,8 +39,9 @@ def store(tmp_path: Path) -> Iterator[StateStore]:
 
 
 def telegram_config(tg: TelegramApiServer, token: str | None = None) -> TelegramConfig:
-    return TelegramConfig(bot_token=token or tg.token, chat_id=tg.channel_id, api_base_url=tg.api_root,
-                          admin_chat_ids=(tg.admin_id,))
+    return TelegramConfig(
+        bot_token=token or tg.token, chat_id=tg.channel_id, api_base_url=tg.api_root, admin_chat_ids=(tg.admin_id,)
+    )
 
 
 @pytest.fixture
@@ -53,21 +54,39 @@ async def sender(tg: TelegramApiServer) -> AsyncIterator[TelegramSender]:
 def queue_posts(state: State, texts: list[str]) -> list[OutboxEntry]:
     entries = []
     for n, text in enumerate(texts):
-        story = StoryRecord(id=f"s{len(state.stories)}", title=f"title {n}", url=f"https://news.example/{n}",
-                            outlet="광주일보", published_at=None, first_seen=time.time())
+        story = StoryRecord(
+            id=f"s{len(state.stories)}",
+            title=f"title {n}",
+            url=f"https://news.example/{n}",
+            outlet="광주일보",
+            published_at=None,
+            first_seen=time.time(),
+        )
         state.stories[story.id] = story
-        entry = OutboxEntry(id=f"p-{story.id}", kind="post", text=text, created_at=time.time(),
-                            story_id=story.id)
+        entry = OutboxEntry(id=f"p-{story.id}", kind="post", text=text, created_at=time.time(), story_id=story.id)
         state.outbox.append(entry)
         entries.append(entry)
     return entries
 
 
-async def deliver(state: State, store: StateStore, sender: object, tg: TelegramApiServer,
-                  config: DeliveryConfig = FAST, **kwargs: object):  # type: ignore[no-untyped-def]
-    return await deliver_pending(state, store, sender, chat_id=tg.channel_id,  # type: ignore[arg-type]
-                                 delivery_config=config, admin_chat_ids=(tg.admin_id,),
-                                 backoff_base=BACKOFF, **kwargs)  # type: ignore[arg-type]
+async def deliver(
+    state: State,
+    store: StateStore,
+    sender: object,
+    tg: TelegramApiServer,
+    config: DeliveryConfig = FAST,
+    **kwargs: object,
+):  # type: ignore[no-untyped-def]
+    return await deliver_pending(
+        state,
+        store,
+        sender,
+        chat_id=tg.channel_id,  # type: ignore[arg-type]
+        delivery_config=config,
+        admin_chat_ids=(tg.admin_id,),
+        backoff_base=BACKOFF,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def on_disk(store: StateStore) -> dict:  # type: ignore[type-arg]
@@ -201,20 +220,29 @@ async def test_chat_not_found_is_not_retried(tg, store, sender):
     state = State()
     [entry] = queue_posts(state, ["to a chat that does not exist"])
 
-    await deliver_pending(state, store, sender, chat_id=-1009999999999, delivery_config=FAST,
-                          admin_chat_ids=(tg.admin_id,), backoff_base=BACKOFF)
+    await deliver_pending(
+        state,
+        store,
+        sender,
+        chat_id=-1009999999999,
+        delivery_config=FAST,
+        admin_chat_ids=(tg.admin_id,),
+        backoff_base=BACKOFF,
+    )
 
     assert entry.status == "failed" and entry.last_error == "BadRequest: Chat not found"
     assert len(tg.calls_to("sendMessage")) == 2  # the one refused post and the admin alert
     assert "Chat not found" in tg.sent_messages(tg.admin_id)[0]
 
 
-@pytest.mark.parametrize(("bad", "error"), [
-    pytest.param("<p>문단</p>", 'Can\'t parse entities: unsupported start tag "p" at byte offset 0',
-                 id="bad-html"),
-    pytest.param("<b>닫히지 않음", "Can't find end tag corresponding to start tag \"b\"", id="unclosed-tag"),
-    pytest.param("가" * 4097, "Message is too long", id="too-long"),
-])
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        pytest.param("<p>문단</p>", 'Can\'t parse entities: unsupported start tag "p" at byte offset 0', id="bad-html"),
+        pytest.param("<b>닫히지 않음", 'Can\'t find end tag corresponding to start tag "b"', id="unclosed-tag"),
+        pytest.param("가" * 4097, "Message is too long", id="too-long"),
+    ],
+)
 async def test_rejected_message_is_parked_and_the_rest_go_out(tg, store, sender, bad, error):
     state = State()
     entries = queue_posts(state, ["앞 소식", bad, "뒤 소식"])
@@ -342,17 +370,30 @@ async def test_state_is_saved_after_each_send(tg, store, sender):
 async def test_edits_follow_their_post(tg, store, sender):
     state = State()
     [post] = queue_posts(state, ["<b>원문</b>"])
-    state.outbox.append(OutboxEntry(id="e1", kind="edit", text="<b>원문</b>\n다른 보도: 무등일보",
-                                    created_at=time.time(), story_id=post.story_id))
-    state.outbox.append(OutboxEntry(id="e2", kind="edit", text="<b>원문</b>\n다른 보도: 무등일보",
-                                    created_at=time.time(), story_id=post.story_id))
+    state.outbox.append(
+        OutboxEntry(
+            id="e1",
+            kind="edit",
+            text="<b>원문</b>\n다른 보도: 무등일보",
+            created_at=time.time(),
+            story_id=post.story_id,
+        )
+    )
+    state.outbox.append(
+        OutboxEntry(
+            id="e2",
+            kind="edit",
+            text="<b>원문</b>\n다른 보도: 무등일보",
+            created_at=time.time(),
+            story_id=post.story_id,
+        )
+    )
 
     await deliver(state, store, sender, tg)
 
     assert tg.channel_content() == {1: "<b>원문</b>\n다른 보도: 무등일보"}
     assert [e.status for e in state.outbox] == ["sent", "sent", "sent"]  # the unchanged re-edit is done
-    assert [c.method for c in tg.calls if c.method != "getMe"] == ["sendMessage", "editMessageText",
-                                                                   "editMessageText"]
+    assert [c.method for c in tg.calls if c.method != "getMe"] == ["sendMessage", "editMessageText", "editMessageText"]
 
 
 async def test_deadline_leaves_the_rest_pending(tg, store, sender):
@@ -373,8 +414,7 @@ async def test_dry_run_prints_each_message_and_sends_nothing(store):
     entries = queue_posts(state, ["<b>하나</b>", "둘"])
 
     started = time.monotonic()
-    await deliver_pending(state, store, DryRunSender(out), chat_id="dry-run",
-                          delivery_config=DeliveryConfig())
+    await deliver_pending(state, store, DryRunSender(out), chat_id="dry-run", delivery_config=DeliveryConfig())
 
     assert time.monotonic() - started < 1  # no flood spacing for printing
     printed = out.getvalue()
@@ -412,8 +452,7 @@ async def test_the_token_never_leaks(tg, store, caplog, capsys):
 
 def test_scrub_replaces_the_token_in_every_form():
     token = "123456:ABCdefGHIjklMNO"
-    text = (f"POST https://api.telegram.org/bot{token}/sendMessage; "
-            "bot123456%3AABCdefGHIjklMNO; ABCdefGHIjklMNO")
+    text = f"POST https://api.telegram.org/bot{token}/sendMessage; bot123456%3AABCdefGHIjklMNO; ABCdefGHIjklMNO"
     assert scrub(text, token) == ("POST https://api.telegram.org/bot<token>/sendMessage; bot<token>; <token>")
     assert scrub("nothing secret", None) == "nothing secret"
 
@@ -421,8 +460,9 @@ def test_scrub_replaces_the_token_in_every_form():
 async def test_a_large_backlog_goes_out_as_one_digest(tg, store, sender):
     state = State()
     posts = queue_posts(state, [f"<b>소식 {n}</b>" for n in range(5)])
-    state.outbox.append(OutboxEntry(id="e-s0", kind="edit", text="<b>소식 0</b> 추가", created_at=time.time(),
-                                    story_id="s0"))
+    state.outbox.append(
+        OutboxEntry(id="e-s0", kind="edit", text="<b>소식 0</b> 추가", created_at=time.time(), story_id="s0")
+    )
     config = DeliveryConfig(backlog_digest_threshold=3, min_interval_seconds=0)
 
     report = await deliver(state, store, sender, tg, config=config)
@@ -475,8 +515,7 @@ async def test_an_unreachable_telegram_parks_nothing_and_stops_the_run(tg, store
 async def test_an_alert_goes_out_while_the_channel_waits_its_spacing(tg, store, sender):
     state = State()
     queue_posts(state, ["p1", "p2", "p3"])
-    state.outbox.append(OutboxEntry(id="a1", kind="alert", text="⚠️ 경고", created_at=time.time(),
-                                    chat_id=tg.admin_id))
+    state.outbox.append(OutboxEntry(id="a1", kind="alert", text="⚠️ 경고", created_at=time.time(), chat_id=tg.admin_id))
     config = DeliveryConfig(min_interval_seconds=0.5)
 
     await deliver(state, store, sender, tg, config=config)
@@ -495,21 +534,30 @@ def api(tg: TelegramApiServer, method: str, **kwargs: object) -> httpx.Response:
         return client.post(f"{tg.base_url}{tg.token}/{method}", **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("text", "description"), [
-    pytest.param("<p>x</p>", 'can\'t parse entities: Unsupported start tag "p" at byte offset 0', id="p"),
-    pytest.param("가 < 나", 'can\'t parse entities: Unsupported start tag "" at byte offset 4',
-                 id="stray-lt"),
-    pytest.param("<b>x</i>", 'can\'t parse entities: Unmatched end tag at byte offset 4, expected "</b>", '
-                 'found "</i>"', id="unmatched"),
-    pytest.param("x</b>", "can't parse entities: Unexpected end tag at byte offset 1", id="unexpected-end"),
-    pytest.param("<b>x", 'can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
-                 id="unclosed"),
-    pytest.param("<span>x</span>", 'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte '
-                 "offset 0", id="span"),
-    pytest.param("", "message text is empty", id="empty"),
-    pytest.param("  <b> </b> ", "text must be non-empty", id="blank-after-parsing"),
-    pytest.param("&amp;" * 4097, "message is too long", id="4097-visible"),
-])
+@pytest.mark.parametrize(
+    ("text", "description"),
+    [
+        pytest.param("<p>x</p>", 'can\'t parse entities: Unsupported start tag "p" at byte offset 0', id="p"),
+        pytest.param("가 < 나", 'can\'t parse entities: Unsupported start tag "" at byte offset 4', id="stray-lt"),
+        pytest.param(
+            "<b>x</i>",
+            'can\'t parse entities: Unmatched end tag at byte offset 4, expected "</b>", found "</i>"',
+            id="unmatched",
+        ),
+        pytest.param("x</b>", "can't parse entities: Unexpected end tag at byte offset 1", id="unexpected-end"),
+        pytest.param(
+            "<b>x", "can't parse entities: Can't find end tag corresponding to start tag \"b\"", id="unclosed"
+        ),
+        pytest.param(
+            "<span>x</span>",
+            'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte offset 0',
+            id="span",
+        ),
+        pytest.param("", "message text is empty", id="empty"),
+        pytest.param("  <b> </b> ", "text must be non-empty", id="blank-after-parsing"),
+        pytest.param("&amp;" * 4097, "message is too long", id="4097-visible"),
+    ],
+)
 def test_the_fake_rejects_messages_like_telegram(tg, text, description):
     data = {"chat_id": str(tg.channel_id), "text": text, "parse_mode": "HTML"}
     response = api(tg, "sendMessage", data=data)
@@ -519,8 +567,11 @@ def test_the_fake_rejects_messages_like_telegram(tg, text, description):
 
 
 def test_the_fake_counts_visible_characters_and_accepts_json_bodies(tg):
-    ok = api(tg, "SENDMESSAGE", json={"chat_id": f"@{CHANNEL_USERNAME}",
-                                      "text": "<b>" + "&lt;" * 4096 + "</b>", "parse_mode": "html"})
+    ok = api(
+        tg,
+        "SENDMESSAGE",
+        json={"chat_id": f"@{CHANNEL_USERNAME}", "text": "<b>" + "&lt;" * 4096 + "</b>", "parse_mode": "html"},
+    )
 
     assert ok.status_code == 200
     message = ok.json()["result"]
@@ -558,8 +609,11 @@ def test_the_fake_long_polls_updates_and_honours_the_offset(tg):
 
 def test_the_fake_refuses_edits_that_change_nothing_or_miss(tg):
     api(tg, "sendMessage", data={"chat_id": str(tg.channel_id), "text": "<b>a</b>", "parse_mode": "HTML"})
-    same = api(tg, "editMessageText", data={"chat_id": str(tg.channel_id), "message_id": "1",
-                                            "text": "<b>a</b>", "parse_mode": "HTML"})
+    same = api(
+        tg,
+        "editMessageText",
+        data={"chat_id": str(tg.channel_id), "message_id": "1", "text": "<b>a</b>", "parse_mode": "HTML"},
+    )
     missing = api(tg, "editMessageText", data={"chat_id": str(tg.channel_id), "message_id": "9", "text": "b"})
 
     assert same.status_code == 400

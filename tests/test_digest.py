@@ -23,16 +23,25 @@ def at(text: str) -> float:
 
 
 def story(n: int, seen: str, title: str) -> StoryRecord:
-    return StoryRecord(id=f"s{n}", title=title, url=f"https://news.example.kr/articleView.html?idxno={n}",
-                       outlet="광주일보", published_at=at(seen), first_seen=at(seen), summary="요약.",
-                       message_id=n)
+    return StoryRecord(
+        id=f"s{n}",
+        title=title,
+        url=f"https://news.example.kr/articleView.html?idxno={n}",
+        outlet="광주일보",
+        published_at=at(seen),
+        first_seen=at(seen),
+        summary="요약.",
+        message_id=n,
+    )
 
 
 def state_with_stories() -> State:
     state = State()
-    for s in (story(1, "2026-11-25 23:30", "어제 소식: 광주 AI 데이터센터 착공"),
-              story(2, "2026-11-26 09:10", "광주 국가AI컴퓨팅센터 유치 확정"),
-              story(3, "2026-11-26 15:45", "첨단3지구 AI 집적단지 기업 100곳 <돌파> & 확대")):
+    for s in (
+        story(1, "2026-11-25 23:30", "어제 소식: 광주 AI 데이터센터 착공"),
+        story(2, "2026-11-26 09:10", "광주 국가AI컴퓨팅센터 유치 확정"),
+        story(3, "2026-11-26 15:45", "첨단3지구 AI 집적단지 기업 100곳 <돌파> & 확대"),
+    ):
         state.stories[s.id] = s
     return state
 
@@ -61,14 +70,16 @@ async def test_the_digest_reaches_the_channel(tmp_path: Path, telegram: Telegram
     state = state_with_stories()
     store = StateStore(tmp_path / "state.json")
     assert maybe_queue_digest(DIGEST, state, at("2026-11-26 21:01"))
-    sender = TelegramSender(TelegramConfig(bot_token=telegram.token, chat_id=telegram.channel_id,
-                                           api_base_url=telegram.api_root), trust_env=False)
+    sender = TelegramSender(
+        TelegramConfig(bot_token=telegram.token, chat_id=telegram.channel_id, api_base_url=telegram.api_root),
+        trust_env=False,
+    )
     try:
-        report = await deliver_pending(state, store, sender, chat_id=telegram.channel_id,
-                                       delivery_config=DeliveryConfig(min_interval_seconds=0))
+        report = await deliver_pending(
+            state, store, sender, chat_id=telegram.channel_id, delivery_config=DeliveryConfig(min_interval_seconds=0)
+        )
     finally:
         await sender.close()
     assert report.sent == 1
     [sent] = telegram.sent_messages(telegram.channel_id)
     assert "첨단3지구 AI 집적단지 기업 100곳" in sent and "2026.11.26" in sent
-

@@ -20,8 +20,11 @@ from tests.sites import Outlets, Story
 
 def sources_of(outlets: Outlets) -> dict[str, tuple[str, str]]:
     urls = outlets.listing_urls
-    return {"광주일보": (urls["광주일보"], "html"), "남도일보": (urls["남도일보"], "html"),
-            "뉴스피드": (urls["뉴스피드"], "rss")}
+    return {
+        "광주일보": (urls["광주일보"], "html"),
+        "남도일보": (urls["남도일보"], "html"),
+        "뉴스피드": (urls["뉴스피드"], "rss"),
+    }
 
 
 def once(config: Path, telegram: TelegramApiServer | None) -> tuple[int, str, str]:
@@ -30,8 +33,9 @@ def once(config: Path, telegram: TelegramApiServer | None) -> tuple[int, str, st
     return result.returncode, result.stdout, result.stderr
 
 
-def test_once_posts_each_relevant_new_story_exactly_once(tmp_path: Path, outlets: Outlets,
-                                                         telegram: TelegramApiServer) -> None:
+def test_once_posts_each_relevant_new_story_exactly_once(
+    tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer
+) -> None:
     config = write_config(tmp_path / "config.toml", sources=sources_of(outlets), telegram=telegram)
 
     code, _, err = once(config, telegram)
@@ -66,10 +70,19 @@ def test_once_posts_each_relevant_new_story_exactly_once(tmp_path: Path, outlets
     assert err.count("(not modified)") == 3, err
 
     # A new article appears on one outlet: exactly one new post, for it.
-    outlets.add(Story("kwangju", "talent", "광주 AI 인재 양성 사관학교 3기 수료…GPU 실습 확대",
-                      ["광주광역시와 인공지능산업융합사업단은 AI 사관학교 3기 수료식을 열었다고 밝혔다.",
-                       "수료생들은 국가AI데이터센터의 GPU로 실습했다."],
-                      timedelta(minutes=10), True))
+    outlets.add(
+        Story(
+            "kwangju",
+            "talent",
+            "광주 AI 인재 양성 사관학교 3기 수료…GPU 실습 확대",
+            [
+                "광주광역시와 인공지능산업융합사업단은 AI 사관학교 3기 수료식을 열었다고 밝혔다.",
+                "수료생들은 국가AI데이터센터의 GPU로 실습했다.",
+            ],
+            timedelta(minutes=10),
+            True,
+        )
+    )
     code, _, err = once(config, telegram)
     assert code == 0, err
     new_posts = telegram.sent_messages(telegram.channel_id)[3:]
@@ -93,7 +106,8 @@ def test_without_a_token_the_posts_are_printed(tmp_path: Path, outlets: Outlets)
 
 
 def test_a_failing_source_is_reported_and_does_not_stop_the_others(
-        tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer) -> None:
+    tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer
+) -> None:
     sources = sources_of(outlets)
     sources["없는신문"] = (outlets.sites["feed"].url("/no-such-list.html"), "html")
     config = write_config(tmp_path / "config.toml", sources=sources, telegram=telegram)
@@ -103,31 +117,43 @@ def test_a_failing_source_is_reported_and_does_not_stop_the_others(
     assert len(telegram.sent_messages(telegram.channel_id)) == 3
 
 
-def test_backfill_zero_posts_nothing_from_a_first_poll(tmp_path: Path, outlets: Outlets,
-                                                       telegram: TelegramApiServer) -> None:
+def test_backfill_zero_posts_nothing_from_a_first_poll(
+    tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer
+) -> None:
     config = write_config(tmp_path / "config.toml", sources=sources_of(outlets), telegram=telegram)
-    config.write_text(config.read_text(encoding="utf-8").replace("backfill_hours = 24", "backfill_hours = 0"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("backfill_hours = 24", "backfill_hours = 0"), encoding="utf-8"
+    )
     code, _, err = once(config, telegram)
     assert code == 0, err
     assert telegram.sent_messages(telegram.channel_id) == []
 
 
-def test_old_news_newly_listed_is_recorded_not_posted(tmp_path: Path, outlets: Outlets,
-                                                      telegram: TelegramApiServer) -> None:
+def test_old_news_newly_listed_is_recorded_not_posted(
+    tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer
+) -> None:
     config = write_config(tmp_path / "config.toml", sources=sources_of(outlets), telegram=telegram)
     assert once(config, telegram)[0] == 0
     posted = len(telegram.sent_messages(telegram.channel_id))
-    outlets.add(Story("kwangju", "archive", "광주 AI 데이터센터 착공식 열려…GPU 기반 인프라 구축 시작",
-                      ["광주광역시 국가AI데이터센터 착공식이 열렸다."], timedelta(days=30), True))
+    outlets.add(
+        Story(
+            "kwangju",
+            "archive",
+            "광주 AI 데이터센터 착공식 열려…GPU 기반 인프라 구축 시작",
+            ["광주광역시 국가AI데이터센터 착공식이 열렸다."],
+            timedelta(days=30),
+            True,
+        )
+    )
     code, _, err = once(config, telegram)
     assert code == 0, err
     assert len(telegram.sent_messages(telegram.channel_id)) == posted
     assert "older than max_age_hours" in err
 
 
-def test_the_next_poll_is_conditional_and_a_304_costs_nothing(tmp_path: Path, outlets: Outlets,
-                                                              telegram: TelegramApiServer) -> None:
+def test_the_next_poll_is_conditional_and_a_304_costs_nothing(
+    tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer
+) -> None:
     site = outlets.sites["kwangju"]
     listing = site.routes["/news/articleList.html"]
     assert isinstance(listing, Page)
@@ -139,8 +165,9 @@ def test_the_next_poll_is_conditional_and_a_304_costs_nothing(tmp_path: Path, ou
         return tagged
 
     site.add("/news/articleList.html", conditional)
-    config = write_config(tmp_path / "config.toml", telegram=telegram,
-                          sources={"광주일보": (outlets.listing_urls["광주일보"], "html")})
+    config = write_config(
+        tmp_path / "config.toml", telegram=telegram, sources={"광주일보": (outlets.listing_urls["광주일보"], "html")}
+    )
     assert once(config, telegram)[0] == 0
     posted = len(telegram.sent_messages(telegram.channel_id))
     assert posted == 1

@@ -27,8 +27,7 @@ from tests.servers.news_site import NewsSite, Page, Request
 REAL = Path(__file__).parents[1].parent / "shared" / "fixtures" / "real"
 MB = 1_000_000
 HANGUL_PAGE = (
-    "<html><head>{meta}<title>광주 AI 데이터센터 착공</title></head>"
-    "<body><p>인공지능 집적단지</p></body></html>"
+    "<html><head>{meta}<title>광주 AI 데이터센터 착공</title></head><body><p>인공지능 집적단지</p></body></html>"
 )
 
 
@@ -296,9 +295,7 @@ async def test_endless_binary_stream_is_refused_after_the_first_kilobytes(site: 
     ],
     ids=["html-sent-as-octet-stream", "rss-sent-as-octet-stream", "json-api", "html-with-a-stray-nul"],
 )
-async def test_pages_and_feeds_with_odd_types_are_accepted(
-    site: NewsSite, body: bytes, content_type: str
-) -> None:
+async def test_pages_and_feeds_with_odd_types_are_accepted(site: NewsSite, body: bytes, content_type: str) -> None:
     site.add("/odd", Page(body, content_type=content_type))
     async with Fetcher(config()) as fetcher:
         assert (await fetcher.fetch(site.url("/odd"))).body == body
@@ -353,8 +350,11 @@ async def test_dropped_connection_is_network(site: NewsSite) -> None:
 
 @pytest.mark.parametrize(
     ("status", "sentence"),
-    [(404, "the server answered 404 Not Found"), (500, "the server answered 500 Internal Server Error"),
-     (403, "the server answered 403 Forbidden")],
+    [
+        (404, "the server answered 404 Not Found"),
+        (500, "the server answered 500 Internal Server Error"),
+        (403, "the server answered 403 Forbidden"),
+    ],
     ids=["404", "500", "403"],
 )
 async def test_http_errors_carry_status_and_a_sentence(site: NewsSite, status: int, sentence: str) -> None:
@@ -364,9 +364,7 @@ async def test_http_errors_carry_status_and_a_sentence(site: NewsSite, status: i
     assert (error.kind, error.status, str(error)) == ("http", status, sentence)
 
 
-@pytest.mark.parametrize(
-    "url", ["ftp://example.org/x", "not a url", "http:///nohost"], ids=["ftp", "text", "no-host"]
-)
+@pytest.mark.parametrize("url", ["ftp://example.org/x", "not a url", "http:///nohost"], ids=["ftp", "text", "no-host"])
 async def test_non_http_addresses_are_refused(url: str) -> None:
     async with Fetcher(config()) as fetcher:
         assert (await fetch_error(fetcher, url)).kind == "url"
@@ -376,9 +374,7 @@ async def test_non_http_addresses_are_refused(url: str) -> None:
 
 
 @pytest.mark.parametrize("status", [429, 503])
-async def test_retry_after_stops_all_requests_to_the_host_until_it_passes(
-    site: NewsSite, status: int
-) -> None:
+async def test_retry_after_stops_all_requests_to_the_host_until_it_passes(site: NewsSite, status: int) -> None:
     site.add("/list", Page(status=status, headers={"Retry-After": "1"}))
     site.add("/other", Page(b"<html>other</html>"))
     async with Fetcher(config()) as fetcher:
@@ -537,7 +533,9 @@ async def test_robots_txt_decides(site: NewsSite, path: str, allowed: bool) -> N
         else:
             error = await fetch_error(fetcher, site.url(path))
             assert (error.kind, str(error)) == (
-                "robots", "robots.txt of the site disallows this URL for our User-Agent")
+                "robots",
+                "robots.txt of the site disallows this URL for our User-Agent",
+            )
     assert sum(r.path == path for r in site.requests) == (1 if allowed else 0)
 
 
@@ -599,9 +597,23 @@ async def test_robots_crawl_delay_spaces_requests(site: NewsSite) -> None:
         ("User-agent: *\nDisallow: /", "/robots.txt", True),
         ("# nothing but a comment", "/x", True),
     ],
-    ids=["disallow-all", "empty-disallow", "longest-wins", "allow-first-still-longest", "pdf-anchored",
-         "pdf-anchor-with-query", "wildcard-query", "wildcard-query-elsewhere", "tie-allow", "other-agent",
-         "our-group-case-version", "grouped-agents", "hangul-path", "robots-itself", "comment-only"],
+    ids=[
+        "disallow-all",
+        "empty-disallow",
+        "longest-wins",
+        "allow-first-still-longest",
+        "pdf-anchored",
+        "pdf-anchor-with-query",
+        "wildcard-query",
+        "wildcard-query-elsewhere",
+        "tie-allow",
+        "other-agent",
+        "our-group-case-version",
+        "grouped-agents",
+        "hangul-path",
+        "robots-itself",
+        "comment-only",
+    ],
 )
 def test_robots_rules(robots: str, path: str, allowed: bool) -> None:
     assert RobotsRules.parse(robots).allows(path, "gwangju-ai-watch") is allowed
@@ -619,7 +631,9 @@ async def test_extra_headers_go_to_the_origin_only() -> None:
             result = await fetcher.fetch(api.url("/search"), headers={"X-Naver-Client-Secret": "s3cret"})
     assert result.text == '{"items": []}'
     assert [r.headers.get("x-naver-client-secret") for r in api.requests if r.path.startswith("/search")] == [
-        "s3cret", "s3cret"]
+        "s3cret",
+        "s3cret",
+    ]
     assert all("x-naver-client-secret" not in r.headers for r in elsewhere.requests)
     assert all("x-naver-client-secret" not in r.headers for r in api.requests if r.path == "/robots.txt")
 

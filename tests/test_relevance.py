@@ -118,8 +118,7 @@ ELSEWHERE = {
 
 
 @pytest.mark.parametrize(("title", "reason"), ELSEWHERE.values(), ids=ELSEWHERE.keys())
-def test_ai_infrastructure_elsewhere_is_decided_without_the_body(detector: Detector, title: str,
-                                                                 reason: str) -> None:
+def test_ai_infrastructure_elsewhere_is_decided_without_the_body(detector: Detector, title: str, reason: str) -> None:
     v = detector.classify(title)
     assert not v.relevant and not v.undecided, reasons_of(v)
     assert reason in v.reasons
@@ -208,8 +207,7 @@ def test_reasons_and_topics_explain_the_decision(detector: Detector) -> None:
     assert v.score >= 2 + 3 + 3
 
 
-def test_a_bare_gwangju_is_taken_as_the_metropolitan_city_but_the_body_should_confirm(
-        detector: Detector) -> None:
+def test_a_bare_gwangju_is_taken_as_the_metropolitan_city_but_the_body_should_confirm(detector: Detector) -> None:
     v = detector.classify("광주시, AI 데이터센터 건립 추진")
     assert v.relevant and v.undecided
     assert "place:광주광역시?(광주시)" in v.reasons
@@ -218,7 +216,7 @@ def test_a_bare_gwangju_is_taken_as_the_metropolitan_city_but_the_body_should_co
 BARE_AI = {
     "recycling bins": "광주 서구, AI 스마트 분리수거함 설치",
     "jobs fair": "광주 북구, AI 노인 일자리 박람회 개최",
-    "survey": "광주 시민 10명 중 6명 \"생성형 AI 써봤다\"",
+    "survey": '광주 시민 10명 중 6명 "생성형 AI 써봤다"',
 }
 
 
@@ -229,21 +227,32 @@ def test_a_bare_ai_used_somewhere_in_gwangju_asks_for_the_body(detector: Detecto
     assert "undecided:AI 활용 기사일 수 있음, 본문 확인" in v.reasons
 
 
-@pytest.mark.parametrize("title", ["광주 AI 기술, 세계 홀렸다", "광주의 인공지능, 어디까지 왔나",
-                                   "광주광역시 AI 현장 '북적'", "'모두의 AI 광주' 비전 선포"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "광주 AI 기술, 세계 홀렸다",
+        "광주의 인공지능, 어디까지 왔나",
+        "광주광역시 AI 현장 '북적'",
+        "'모두의 AI 광주' 비전 선포",
+    ],
+)
 def test_gwangjus_own_ai_is_the_ai_industry(detector: Detector, title: str) -> None:
     assert detector.classify(title).relevant, reasons_of(detector.classify(title))
 
 
 def test_the_body_shows_whether_a_bare_ai_is_industry(detector: Detector) -> None:
     title = "광주 서구, AI 스마트 분리수거함 설치"
-    service = ("광주 서구는 아파트 단지 20곳에 AI 분리수거함을 설치했다고 밝혔다. 분리수거함은 AI 카메라로 "
-               "플라스틱과 캔을 구별해 주민에게 포인트를 준다. 구는 재활용률이 30% 높아질 것으로 본다. "
-               "주민들은 포인트를 지역화폐로 바꿔 쓸 수 있다. 구는 내년에 설치 단지를 두 배로 늘릴 계획이다. "
-               "구 관계자는 \"주민 참여가 늘고 있다\"고 말했다. 설치 장소는 구청 누리집에서 확인할 수 있다.")
-    industry = service + (" 분리수거함은 광주 AI 집적단지에 입주한 스타트업이 만들었다. 이 스타트업은 "
-                          "국가AI데이터센터의 GPU로 모델을 학습했고, 지난해 시리즈A 투자를 유치했다. "
-                          "회사는 올해 매출이 세 배로 늘었다며 다른 스타트업과 함께 해외 진출도 준비하고 있다.")
+    service = (
+        "광주 서구는 아파트 단지 20곳에 AI 분리수거함을 설치했다고 밝혔다. 분리수거함은 AI 카메라로 "
+        "플라스틱과 캔을 구별해 주민에게 포인트를 준다. 구는 재활용률이 30% 높아질 것으로 본다. "
+        "주민들은 포인트를 지역화폐로 바꿔 쓸 수 있다. 구는 내년에 설치 단지를 두 배로 늘릴 계획이다. "
+        '구 관계자는 "주민 참여가 늘고 있다"고 말했다. 설치 장소는 구청 누리집에서 확인할 수 있다.'
+    )
+    industry = service + (
+        " 분리수거함은 광주 AI 집적단지에 입주한 스타트업이 만들었다. 이 스타트업은 "
+        "국가AI데이터센터의 GPU로 모델을 학습했고, 지난해 시리즈A 투자를 유치했다. "
+        "회사는 올해 매출이 세 배로 늘었다며 다른 스타트업과 함께 해외 진출도 준비하고 있다."
+    )
     assert not detector.classify(title, service).relevant
     read = detector.classify(title, industry)
     assert read.relevant and "GPU" in read.topics, read.reasons
@@ -266,8 +275,7 @@ def test_normalisation_joins_korean_spacing_and_keeps_latin_words_apart() -> Non
 WITH_TEXT = {r["id"]: r for r in load(OWN / "with_text.jsonl")}
 
 
-@pytest.mark.parametrize("rid", WITH_TEXT, ids=[f"{r['id']}-{r['family']}-{r['label']}"
-                                                for r in WITH_TEXT.values()])
+@pytest.mark.parametrize("rid", WITH_TEXT, ids=[f"{r['id']}-{r['family']}-{r['label']}" for r in WITH_TEXT.values()])
 def test_the_body_decides(detector: Detector, rid: str) -> None:
     r = WITH_TEXT[rid]
     v = detector.classify(r["title"], r["text"])
@@ -330,8 +338,7 @@ def test_dev_set_floor_from_titles_alone(detector: Detector) -> None:
     assert report.recall >= 0.92, report.format()
 
 
-OWN_SETS = ["cases.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
-            "with_text.jsonl"]
+OWN_SETS = ["cases.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl", "with_text.jsonl"]
 
 
 @pytest.mark.parametrize("name", OWN_SETS)
@@ -377,10 +384,12 @@ def test_evaluation_rejects_unknown_labels(detector: Detector) -> None:
 
 def test_module_prints_the_report(tmp_path: Path) -> None:
     f = tmp_path / "set.jsonl"
-    f.write_text(json.dumps({"title": "광주 AI 데이터센터", "label": "pos"}, ensure_ascii=False) + "\n",
-                 encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.relevance", str(f)], cwd=REPO, capture_output=True,
-                         text=True, check=True).stdout
+    f.write_text(
+        json.dumps({"title": "광주 AI 데이터센터", "label": "pos"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.relevance", str(f)], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
     assert "precision 1.000  recall 1.000  F1 1.000" in out
 
 
@@ -411,14 +420,17 @@ def test_new_groups_and_removed_terms() -> None:
     assert not Detector({"remove_terms": ["AI창업캠프", "AI 창업캠프"]}).classify("AI 창업캠프 발길").relevant
 
 
-@pytest.mark.parametrize("overrides, key", [
-    ({"treshold": 2}, "treshold"),
-    ({"threshold": "high"}, "threshold"),
-    ({"weights": {"nonsense": 1}}, "nonsense"),
-    ({"extra_terms": {"없는라벨": ["x"]}}, "없는라벨"),
-    ({"groups": [{"category": "infra", "label": "x"}]}, "terms"),
-    ({"extra_terms": {"AI": ["광주"]}}, "광주"),  # one term, two meanings
-])
+@pytest.mark.parametrize(
+    "overrides, key",
+    [
+        ({"treshold": 2}, "treshold"),
+        ({"threshold": "high"}, "threshold"),
+        ({"weights": {"nonsense": 1}}, "nonsense"),
+        ({"extra_terms": {"없는라벨": ["x"]}}, "없는라벨"),
+        ({"groups": [{"category": "infra", "label": "x"}]}, "terms"),
+        ({"extra_terms": {"AI": ["광주"]}}, "광주"),  # one term, two meanings
+    ],
+)
 def test_bad_overrides_name_the_key(overrides: dict[str, Any], key: str) -> None:
     with pytest.raises(ValueError, match=key):
         Detector(overrides)

@@ -44,15 +44,17 @@ GROUPED = PostView(
     published_at=datetime(2025, 8, 22, 14, 30, tzinfo=KST_TZ),
     summary="광주시의 인공지능 2단계 사업이 예비타당성조사 면제를 최종 확정받았다. 총사업비는 6,000억원이다.",
     topics=("AI 집적단지", "AX 실증밸리"),
-    also=(("광주일보", "http://m.kwangju.co.kr/article.php?aid=1755852600788383277"),
-          ("KBC광주방송", "http://www.kjbbs.co.kr/bbs/board.php?bo_table=sub03_01&wr_id=6447")),
+    also=(
+        ("광주일보", "http://m.kwangju.co.kr/article.php?aid=1755852600788383277"),
+        ("KBC광주방송", "http://www.kjbbs.co.kr/bbs/board.php?bo_table=sub03_01&wr_id=6447"),
+    ),
 )
 HOSTILE = PostView(
     title='<script>alert("x")</script> & <b>굵게</b> "따옴표" \'홑따옴표\'',
     url='https://evil.example/?a=1&b="2"&c=<3>',
     outlet='A&B <i>뉴스</i> "社"',
     published_at=None,
-    summary="요약에 <a href=\"javascript:alert(1)\">링크</a>와 &amp; 그리고 &lt;tag&gt; 와 & 홀로.",
+    summary='요약에 <a href="javascript:alert(1)">링크</a>와 &amp; 그리고 &lt;tag&gt; 와 & 홀로.',
     topics=("<GPU>", "데이터 센터", "A&B"),
     also=(("<b>또</b>", 'javascript:alert("also")'), ('"인용"&', "https://ok.example/a?b=1&c=2")),
 )
@@ -63,16 +65,30 @@ _SENTENCES = [
 ]
 LONG_SUMMARY = " ".join(_SENTENCES[i % 3].format(n=i + 1) for i in range(260))
 LONG = PostView(
-    title="광주 AI 데이터센터, 긴 요약", url="https://example.kr/long", outlet="예시일보",
-    published_at=datetime(2025, 2, 5, 17, 15), summary=LONG_SUMMARY, topics=("데이터센터",),
+    title="광주 AI 데이터센터, 긴 요약",
+    url="https://example.kr/long",
+    outlet="예시일보",
+    published_at=datetime(2025, 2, 5, 17, 15),
+    summary=LONG_SUMMARY,
+    topics=("데이터센터",),
 )
 DIGEST_POSTS = [
     NORMAL,
     GROUPED,
-    PostView(title="CES 2026서 ‘광주공동관’ 개관", url="https://www.wikitree.co.kr/articles/1108469",
-             outlet="위키트리", published_at=None, summary=""),
-    PostView(title="<광주> AI영재고 & 첨단3지구", url="https://example.kr/a?x=1&y=2", outlet='"따옴표" 신문',
-             published_at=None, summary=""),
+    PostView(
+        title="CES 2026서 ‘광주공동관’ 개관",
+        url="https://www.wikitree.co.kr/articles/1108469",
+        outlet="위키트리",
+        published_at=None,
+        summary="",
+    ),
+    PostView(
+        title="<광주> AI영재고 & 첨단3지구",
+        url="https://example.kr/a?x=1&y=2",
+        outlet='"따옴표" 신문',
+        published_at=None,
+        summary="",
+    ),
 ]
 
 GOLDEN_CASES = {
@@ -81,7 +97,7 @@ GOLDEN_CASES = {
     "post_hostile": lambda: render_post(HOSTILE),
     "post_long_summary": lambda: render_post(LONG),
     "digest": lambda: render_digest(date(2025, 2, 5), DIGEST_POSTS),
-    "alert": lambda: render_alert("source 광주일보 failed 3 times: <html> 502 & \"Bad Gateway\""),
+    "alert": lambda: render_alert('source 광주일보 failed 3 times: <html> 502 & "Bad Gateway"'),
 }
 
 
@@ -97,8 +113,10 @@ def test_golden(name: str) -> None:
 
 def test_the_normal_post_reads_as_specified() -> None:
     lines = render_post(NORMAL).split("\n")
-    assert lines[0] == ('<b><a href="https://www.kwangju.co.kr/article.php?aid=1738743300780001234">'
-                        "광주에 국가AI컴퓨팅센터 들어선다…GPU 1만장 규모</a></b>")
+    assert lines[0] == (
+        '<b><a href="https://www.kwangju.co.kr/article.php?aid=1738743300780001234">'
+        "광주에 국가AI컴퓨팅센터 들어선다…GPU 1만장 규모</a></b>"
+    )
     assert lines[1] == "광주일보 · 2025.02.05 17:15"
     assert lines[2] == "" and lines[4] == ""
     assert lines[5] == "#데이터센터 #GPU"
@@ -106,9 +124,11 @@ def test_the_normal_post_reads_as_specified() -> None:
 
 def test_a_grouped_post_links_the_other_outlets_with_escaped_urls() -> None:
     last = render_post(GROUPED).split("\n")[-1]
-    assert last == ('같은 소식: <a href="http://m.kwangju.co.kr/article.php?aid=1755852600788383277">광주일보</a>'
-                    ' · <a href="http://www.kjbbs.co.kr/bbs/board.php?bo_table=sub03_01&amp;wr_id=6447">'
-                    "KBC광주방송</a>")
+    assert last == (
+        '같은 소식: <a href="http://m.kwangju.co.kr/article.php?aid=1755852600788383277">광주일보</a>'
+        ' · <a href="http://www.kjbbs.co.kr/bbs/board.php?bo_table=sub03_01&amp;wr_id=6447">'
+        "KBC광주방송</a>"
+    )
 
 
 def test_hostile_strings_stay_text() -> None:
@@ -138,13 +158,15 @@ def test_a_long_summary_is_cut_at_a_sentence_end_to_fit() -> None:
         pytest.param("첫 문장이다. 둘째 문장이다.", 100, "첫 문장이다. 둘째 문장이다.", id="fits"),
         pytest.param("첫 문장이다. 둘째 문장이다.", 12, "첫 문장이다.", id="whole-sentences"),
         pytest.param("“인용이다.” 다음 문장.", 8, "“인용이다.”", id="sentence-ending-in-a-quote"),
-        pytest.param("마침표 없는 아주 긴 한 문장", 10, "마침표 없는 아주…",
-                     id="no-sentence-end-cut-with-ellipsis"),
+        pytest.param("마침표 없는 아주 긴 한 문장", 10, "마침표 없는 아주…", id="no-sentence-end-cut-with-ellipsis"),
         pytest.param("GPU 88.5PF 규모다. 끝.", 12, "GPU 88.5PF…", id="decimal-point-is-not-an-end"),
         pytest.param("GPU 88.5PF 규모다.", 7, "GPU 88…", id="cut-right-after-a-decimal-point"),
-        pytest.param("짧다. " + "아주 긴 둘째 문장 " * 5, 40,
-                     "짧다. 아주 긴 둘째 문장 아주 긴 둘째 문장 아주 긴 둘째 문장 아주…",
-                     id="one-short-sentence-does-not-gut-the-summary"),
+        pytest.param(
+            "짧다. " + "아주 긴 둘째 문장 " * 5,
+            40,
+            "짧다. 아주 긴 둘째 문장 아주 긴 둘째 문장 아주 긴 둘째 문장 아주…",
+            id="one-short-sentence-does-not-gut-the-summary",
+        ),
     ],
 )
 def test_trim_summary(text: str, limit: int, expected: str) -> None:
@@ -153,16 +175,28 @@ def test_trim_summary(text: str, limit: int, expected: str) -> None:
 
 
 def test_many_other_outlets_are_counted_not_listed() -> None:
-    post = PostView(title="t", url="https://a.kr/1", outlet="o", published_at=None, summary="s",
-                    also=tuple((f"신문{i}", f"https://n{i}.kr/x") for i in range(25)))
+    post = PostView(
+        title="t",
+        url="https://a.kr/1",
+        outlet="o",
+        published_at=None,
+        summary="s",
+        also=tuple((f"신문{i}", f"https://n{i}.kr/x") for i in range(25)),
+    )
     last = render_post(post).split("\n")[-1]
     assert last.count("<a ") == 10
     assert last.endswith(" · 외 15곳")
 
 
 def test_the_summary_is_trimmed_before_the_other_outlets() -> None:
-    post = PostView(title="t", url="https://a.kr/1", outlet="o", published_at=None, summary="가나다. " * 3000,
-                    also=(("광주일보", "https://k.kr/1"), ("뉴시스", "https://n.kr/2")))
+    post = PostView(
+        title="t",
+        url="https://a.kr/1",
+        outlet="o",
+        published_at=None,
+        summary="가나다. " * 3000,
+        also=(("광주일보", "https://k.kr/1"), ("뉴시스", "https://n.kr/2")),
+    )
     rendered = render_post(post)
     assert visible_length(rendered) <= MAX_TEXT_LENGTH
     assert rendered.endswith('같은 소식: <a href="https://k.kr/1">광주일보</a> · <a href="https://n.kr/2">뉴시스</a>')
@@ -173,8 +207,16 @@ def test_digest_is_none_on_an_empty_day() -> None:
 
 
 def test_a_long_digest_drops_lines_from_the_end() -> None:
-    posts = [PostView(title=f"{i}번째 광주 AI 데이터센터 소식 " + "가" * 80, url=f"https://n.kr/{i}",
-                      outlet="뉴시스", published_at=None, summary="") for i in range(200)]
+    posts = [
+        PostView(
+            title=f"{i}번째 광주 AI 데이터센터 소식 " + "가" * 80,
+            url=f"https://n.kr/{i}",
+            outlet="뉴시스",
+            published_at=None,
+            summary="",
+        )
+        for i in range(200)
+    ]
     rendered = render_digest(date(2025, 2, 5), posts)
     assert rendered is not None
     assert visible_length(rendered) <= MAX_TEXT_LENGTH
@@ -230,10 +272,43 @@ def tags_of(rendered: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 HOSTILE_PIECES = [
-    "<", ">", "&", '"', "'", "&amp;", "&lt;", "&#x27;", "&#0;", "&nbsp;", "<b>", "</a>", "<!--", "-->",
-    "<script>", "javascript:", "\n", "\r\n", "\x00", "\x0b", "\u200b", "\ud800", " ", "  ", "광주", "AI",
-    "데이터센터", "다.", "…", "“", "”", "👍", "👨‍👩‍👧", "e\u0301", "#",
-    "https://x.kr/?a=1&b=2", "한국어 문장이다. ",
+    "<",
+    ">",
+    "&",
+    '"',
+    "'",
+    "&amp;",
+    "&lt;",
+    "&#x27;",
+    "&#0;",
+    "&nbsp;",
+    "<b>",
+    "</a>",
+    "<!--",
+    "-->",
+    "<script>",
+    "javascript:",
+    "\n",
+    "\r\n",
+    "\x00",
+    "\x0b",
+    "\u200b",
+    "\ud800",
+    " ",
+    "  ",
+    "광주",
+    "AI",
+    "데이터센터",
+    "다.",
+    "…",
+    "“",
+    "”",
+    "👍",
+    "👨‍👩‍👧",
+    "e\u0301",
+    "#",
+    "https://x.kr/?a=1&b=2",
+    "한국어 문장이다. ",
 ]
 
 
@@ -245,16 +320,26 @@ def _hostile(rng: random.Random, max_pieces: int) -> str:
 
 
 def _random_post(rng: random.Random) -> PostView:
-    url = rng.choice(["https://news.kr/a?id=1&x=2", "javascript:alert(1)", "", _hostile(rng, 5),
-                      "https://x.kr/" + "a" * rng.choice([10, 3000])])
+    url = rng.choice(
+        [
+            "https://news.kr/a?id=1&x=2",
+            "javascript:alert(1)",
+            "",
+            _hostile(rng, 5),
+            "https://x.kr/" + "a" * rng.choice([10, 3000]),
+        ]
+    )
     return PostView(
-        title=_hostile(rng, 20), url=url, outlet=_hostile(rng, 6),
-        published_at=rng.choice([None, datetime(2025, 2, 5, 17, 15),
-                                 datetime(2025, 2, 5, 8, 15, tzinfo=UTC)]),
+        title=_hostile(rng, 20),
+        url=url,
+        outlet=_hostile(rng, 6),
+        published_at=rng.choice([None, datetime(2025, 2, 5, 17, 15), datetime(2025, 2, 5, 8, 15, tzinfo=UTC)]),
         summary=_hostile(rng, 400),
         topics=tuple(_hostile(rng, 3) for _ in range(rng.randint(0, 15))),
-        also=tuple((_hostile(rng, 4), rng.choice([url, "https://o.kr/" + _hostile(rng, 3)]))
-                   for _ in range(rng.choice([0, 1, 3, 40]))),
+        also=tuple(
+            (_hostile(rng, 4), rng.choice([url, "https://o.kr/" + _hostile(rng, 3)]))
+            for _ in range(rng.choice([0, 1, 3, 40]))
+        ),
     )
 
 

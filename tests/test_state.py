@@ -34,11 +34,27 @@ def sample_state(tag: str = "a") -> State:
     state.mark_seen(f"https://www.mdilbo.com/detail/{tag}2", "무등일보", False, now=1_790_000_100)
     state.source("광주일보").etag = f'W/"{tag}"'
     state.stories["s1"] = StoryRecord(
-        id="s1", title="광주 AI 데이터센터", url="https://www.kwangju.co.kr/1", outlet="광주일보",
-        published_at=1_790_000_000.0, first_seen=1_790_000_050.0,
-        also=[["무등일보", "https://www.mdilbo.com/detail/2", "같은 소식"]], message_id=7)
-    state.outbox.append(OutboxEntry(id="p-s1", kind="post", text="<b>광주</b>", created_at=1_790_000_060.0,
-                                    story_id="s1", status="sent", message_id=7, lost_answers=1))
+        id="s1",
+        title="광주 AI 데이터센터",
+        url="https://www.kwangju.co.kr/1",
+        outlet="광주일보",
+        published_at=1_790_000_000.0,
+        first_seen=1_790_000_050.0,
+        also=[["무등일보", "https://www.mdilbo.com/detail/2", "같은 소식"]],
+        message_id=7,
+    )
+    state.outbox.append(
+        OutboxEntry(
+            id="p-s1",
+            kind="post",
+            text="<b>광주</b>",
+            created_at=1_790_000_060.0,
+            story_id="s1",
+            status="sent",
+            message_id=7,
+            lost_answers=1,
+        )
+    )
     state.meta["tag"] = tag
     return state
 
@@ -60,8 +76,12 @@ def test_a_saved_state_loads_back_equal(path: Path) -> None:
 
 def test_files_in_the_older_seen_layout_still_load(path: Path) -> None:
     path.parent.mkdir(parents=True)
-    older = {"schema_version": 1, "created_at": 1.0, "seen": {"https://x.kr/1": [5, "광주일보", True]},
-             "outbox": [{"id": "p", "kind": "post", "text": "t", "created_at": 2.0, "from_the_future": 1}]}
+    older = {
+        "schema_version": 1,
+        "created_at": 1.0,
+        "seen": {"https://x.kr/1": [5, "광주일보", True]},
+        "outbox": [{"id": "p", "kind": "post", "text": "t", "created_at": 2.0, "from_the_future": 1}],
+    }
     path.write_text(json.dumps(older), encoding="utf-8")
 
     state = StateStore(path).load()
@@ -98,8 +118,10 @@ def test_the_previous_good_copy_is_kept_as_bak(path: Path) -> None:
     assert json.loads(path.with_name("state.json.bak").read_text("utf-8"))["meta"]["tag"] == "b"
 
 
-def test_a_truncated_file_falls_back_to_the_backup_loudly(path: Path, caplog: pytest.LogCaptureFixture,
-                                                          ) -> None:
+def test_a_truncated_file_falls_back_to_the_backup_loudly(
+    path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     store = StateStore(path)
     store.save(sample_state("a"))
     store.save(sample_state("b"))
@@ -198,16 +220,23 @@ LOCKER = textwrap.dedent("""
 
 def test_a_second_process_is_locked_out_with_a_clear_message(path: Path) -> None:
     with StateStore(path):
-        other = subprocess.run([sys.executable, "-c", LOCKER, str(path), "0"], cwd=REPO, env=clean_env(),
-                               capture_output=True, text=True, timeout=30)
+        other = subprocess.run(
+            [sys.executable, "-c", LOCKER, str(path), "0"],
+            cwd=REPO,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     assert other.returncode == 3
     expected = f"the state file {path} is in use by another gwangju-ai-watch process (pid {os.getpid()})"
     assert expected in other.stderr
 
 
 def test_a_lock_held_by_another_process_keeps_this_one_out(path: Path) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", LOCKER, str(path), "30"], cwd=REPO, env=clean_env(),
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(path), "30"], cwd=REPO, env=clean_env(), stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(StateLockedError, match=f"pid {holder.pid}"):
@@ -233,8 +262,14 @@ def test_prune_forgets_old_entries_but_keeps_pending_sends() -> None:
     state.mark_seen("https://x.kr/old", "광주일보", False, now=now - 91 * DAY)
     state.mark_seen("https://x.kr/new", "광주일보", True, now=now - 89 * DAY)
     for sid, age in (("old", 91), ("new", 1)):
-        state.stories[sid] = StoryRecord(id=sid, title=sid, url=f"https://x.kr/{sid}", outlet="광주일보",
-                                         published_at=None, first_seen=now - age * DAY)
+        state.stories[sid] = StoryRecord(
+            id=sid,
+            title=sid,
+            url=f"https://x.kr/{sid}",
+            outlet="광주일보",
+            published_at=None,
+            first_seen=now - age * DAY,
+        )
     state.outbox = [
         OutboxEntry(id="sent-old", kind="post", text="t", created_at=now - 91 * DAY, status="sent"),
         OutboxEntry(id="failed-old", kind="post", text="t", created_at=now - 91 * DAY, status="failed"),
@@ -268,7 +303,6 @@ def test_retention_bounds_the_file(path: Path) -> None:
 
 def test_source_state_survives_a_round_trip(path: Path) -> None:
     state = State()
-    state.sources["광주일보"] = SourceState(first_poll_at=1.0, etag='"x"', consecutive_failures=2,
-                                            alerted=True)
+    state.sources["광주일보"] = SourceState(first_poll_at=1.0, etag='"x"', consecutive_failures=2, alerted=True)
     StateStore(path).save(state)
     assert StateStore(path).load().sources["광주일보"] == state.sources["광주일보"]

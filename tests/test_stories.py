@@ -25,49 +25,61 @@ T0 = datetime(2025, 10, 13, 10, 0, tzinfo=KST)
 
 # One event: KEPCO confirms 120 MW for the computing-center site. Three outlets, three prefixes.
 POWER_WIRE = {
-    "id": "wire", "outlet": "뉴시스", "published_at": "2025-10-13T10:00:00+09:00",
+    "id": "wire",
+    "outlet": "뉴시스",
+    "published_at": "2025-10-13T10:00:00+09:00",
     "title": "[광주=뉴시스] 광주시, 국가AI컴퓨팅센터 전력 120㎿ 확보…유치 청신호",
     "text": "[광주=뉴시스] 박상수 기자 = 광주시는 한국전력공사의 기술 검토 결과 첨단3지구 부지에 "
-            "최대 120㎿의 전력을 공급할 수 있다는 회신을 받았다고 13일 밝혔다. 시는 유치 활동을 강화한다.",
+    "최대 120㎿의 전력을 공급할 수 있다는 회신을 받았다고 13일 밝혔다. 시는 유치 활동을 강화한다.",
 }
 POWER_REPUBLISHED = {
-    "id": "repub", "outlet": "지역일보", "published_at": "2025-10-13T11:30:00+09:00",
+    "id": "repub",
+    "outlet": "지역일보",
+    "published_at": "2025-10-13T11:30:00+09:00",
     "title": "【광주】 광주시, 국가AI컴퓨팅센터 전력 120㎿ 확보…유치 ‘청신호’",
     "text": "광주시는 한국전력공사의 기술 검토 결과 첨단3지구 부지에 최대 120㎿의 전력을 공급할 수 있다는 "
-            "회신을 받았다고 13일 밝혔다.",
+    "회신을 받았다고 13일 밝혔다.",
 }
 POWER_YONHAP = {
-    "id": "yonhap", "outlet": "연합뉴스", "published_at": "2025-10-13T15:00:00+09:00",
+    "id": "yonhap",
+    "outlet": "연합뉴스",
+    "published_at": "2025-10-13T15:00:00+09:00",
     "title": "(광주=연합뉴스) 국가AI컴퓨팅센터 광주 유치전 청신호…한전 “최대 120MW 공급 가능”",
     "text": "(광주=연합뉴스) 김민지 기자 = 한국전력공사가 광주 첨단3지구에 최대 120MW의 전력을 "
-            "공급할 수 있다는 기술 검토 결과를 광주시에 회신했다.",
+    "공급할 수 있다는 기술 검토 결과를 광주시에 회신했다.",
 }
 # Same project, different events within the window.
 SIGNATURES = {
-    "id": "signatures", "outlet": "광주일보", "published_at": "2025-10-14T09:00:00+09:00",
+    "id": "signatures",
+    "outlet": "광주일보",
+    "published_at": "2025-10-14T09:00:00+09:00",
     "title": "광주시, 국가AI컴퓨팅센터 유치 서명운동 10만명 돌파",
-    "text": "광주시가 국가AI컴퓨팅센터 유치를 위해 벌인 범시민 서명운동 참여자가 10만명을 넘어섰다고 "
-            "14일 밝혔다.",
+    "text": "광주시가 국가AI컴퓨팅센터 유치를 위해 벌인 범시민 서명운동 참여자가 10만명을 넘어섰다고 14일 밝혔다.",
 }
 MORE_POWER = {
-    "id": "more-power", "outlet": "광남일보", "published_at": "2025-10-15T10:00:00+09:00",
+    "id": "more-power",
+    "outlet": "광남일보",
+    "published_at": "2025-10-15T10:00:00+09:00",
     "title": "광주시, 국가AI컴퓨팅센터 전력 60㎿ 추가 확보",
     "text": "광주시는 한국전력공사와 협의해 첨단3지구 부지에 60㎿의 전력을 추가로 확보했다고 15일 밝혔다.",
 }
 CONFIRMED = {
-    "id": "confirmed", "published_at": "2025-08-22T10:00:00+09:00",
+    "id": "confirmed",
+    "published_at": "2025-08-22T10:00:00+09:00",
     "title": "광주 AI 2단계 사업 예타 면제 최종 확정",
     "text": "광주시의 인공지능 2단계 사업이 과학기술정보통신부 국가연구개발사업 평가위원회에서 "
-            "예비타당성조사 면제가 최종 확정됐다.",
+    "예비타당성조사 면제가 최종 확정됐다.",
 }
 WELCOMED = {
-    "id": "welcomed", "published_at": "2025-08-24T10:00:00+09:00",
-    "title": "광주 시민단체 \"AI 2단계 사업 예타 면제 환영\"",
+    "id": "welcomed",
+    "published_at": "2025-08-24T10:00:00+09:00",
+    "title": '광주 시민단체 "AI 2단계 사업 예타 면제 환영"',
     "text": "광주 시민사회단체총연합회는 24일 성명을 내고 인공지능 2단계 사업의 예비타당성조사 면제 확정을 "
-            "환영한다고 밝혔다.",
+    "환영한다고 밝혔다.",
 }
 PHASE_ONE = {
-    "id": "phase-one", "published_at": "2025-08-23T10:00:00+09:00",
+    "id": "phase-one",
+    "published_at": "2025-08-23T10:00:00+09:00",
     "title": "광주 AI 1단계 사업 예타 면제 최종 확정",
     "text": "광주시의 인공지능 1단계 사업이 예비타당성조사 면제가 최종 확정됐다.",
 }
@@ -98,9 +110,11 @@ def test_copies_of_one_event_are_one_story(first: dict[str, Any], second: dict[s
         pytest.param(POWER_WIRE, MORE_POWER, id="same-project-different-figure"),
         pytest.param(CONFIRMED, WELCOMED, id="decision-vs-reaction-to-it"),
         pytest.param(CONFIRMED, PHASE_ONE, id="phase-1-vs-phase-2"),
-        pytest.param({**POWER_WIRE, "title": "CES 2025 광주공동관 개관", "text": None},
-                     {**POWER_REPUBLISHED, "title": "CES 2026 광주공동관 개관", "text": None},
-                     id="same-fair-different-year"),
+        pytest.param(
+            {**POWER_WIRE, "title": "CES 2025 광주공동관 개관", "text": None},
+            {**POWER_REPUBLISHED, "title": "CES 2026 광주공동관 개관", "text": None},
+            id="same-fair-different-year",
+        ),
     ],
 )
 def test_different_events_on_one_topic_stay_apart(first: dict[str, Any], second: dict[str, Any]) -> None:
@@ -110,14 +124,16 @@ def test_different_events_on_one_topic_stay_apart(first: dict[str, Any], second:
 # Other news of the same weeks on the same subject: the words every item carries weigh little among them.
 BACKGROUND = [
     {"id": f"bg{i}", "title": title, "published_at": f"2025-11-{day:02d}T09:00:00+09:00"}
-    for i, (day, title) in enumerate([
-        (3, "광주시, AI 실증도시 조성 본격 추진"),
-        (4, "광주 국가AI컴퓨팅센터 유치 총력"),
-        (4, "광주시의회 행정사무감사…AI산업 점검"),
-        (5, "광주 AI기업 해외 박람회 참가 지원"),
-        (5, "전남 AI 데이터센터 유치전 가열"),
-        (6, "광주시, AI 인재 양성 협약"),
-    ])
+    for i, (day, title) in enumerate(
+        [
+            (3, "광주시, AI 실증도시 조성 본격 추진"),
+            (4, "광주 국가AI컴퓨팅센터 유치 총력"),
+            (4, "광주시의회 행정사무감사…AI산업 점검"),
+            (5, "광주 AI기업 해외 박람회 참가 지원"),
+            (5, "전남 AI 데이터센터 유치전 가열"),
+            (6, "광주시, AI 인재 양성 협약"),
+        ]
+    )
 ]
 
 
@@ -125,8 +141,15 @@ def _day(when: str | None) -> str | None:
     return None if when is None else f"2025-11-{when}"
 
 
-def pair(title_a: str, title_b: str, *, when_a: str | None = "05", when_b: str | None = "05",
-         lead_a: str | None = None, lead_b: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+def pair(
+    title_a: str,
+    title_b: str,
+    *,
+    when_a: str | None = "05",
+    when_b: str | None = "05",
+    lead_a: str | None = None,
+    lead_b: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Two items on one day of November 2025 ("05"), or undated (None)."""
     return (
         {"id": "a", "title": title_a, "text": lead_a, "published_at": _day(when_a)},
@@ -142,23 +165,35 @@ def together(items: tuple[dict[str, Any], dict[str, Any]]) -> bool:
 @pytest.mark.parametrize(
     "items",
     [
-        pytest.param(pair("광주시의회 인공지능 특별위원회 첫 회의", "광주시의회 AI특위 첫 회의 열어"),
-                     id="full-and-short-committee-name"),
-        pytest.param(pair("광주광역시, 국가 AI 컴퓨팅센터 부지로 첨단3지구 확정",
-                          "광주시 국가AI컴퓨팅센터 부지 첨단3지구로 최종 확정"),
-                     id="city-name-and-spacing"),
-        pytest.param(pair("광주 AI영재학교 신입생 모집", "광주AI영재고, 첫 신입생 모집 나서"),
-                     id="school-short-form"),
-        pytest.param(pair("광주 AI반도체 실증센터 예비타당성조사 면제", "AI반도체 실증센터 예타 면제…광주 숨통",
-                          when_b=None),
-                     id="feasibility-study-short-form-undated"),
-        pytest.param(pair("尹대통령, 광주 인공지능 기업인과 간담회", "윤 대통령, 광주서 AI 기업인 간담회"),
-                     id="hanja-initial"),
-        pytest.param(pair("광주 AI 창업기업 1천500곳 돌파", "광주 인공지능 스타트업 1,500개사 넘었다"),
-                     id="korean-thousands-and-counters"),
-        pytest.param(pair("광주시, AI데이터센터 전용 변전소 착공…2028년 준공 목표", "AI데이터센터 전용 변전소 첫 삽",
-                          when_b="06"),
-                     id="a-planned-completion-is-not-a-milestone-reached"),
+        pytest.param(
+            pair("광주시의회 인공지능 특별위원회 첫 회의", "광주시의회 AI특위 첫 회의 열어"),
+            id="full-and-short-committee-name",
+        ),
+        pytest.param(
+            pair(
+                "광주광역시, 국가 AI 컴퓨팅센터 부지로 첨단3지구 확정",
+                "광주시 국가AI컴퓨팅센터 부지 첨단3지구로 최종 확정",
+            ),
+            id="city-name-and-spacing",
+        ),
+        pytest.param(pair("광주 AI영재학교 신입생 모집", "광주AI영재고, 첫 신입생 모집 나서"), id="school-short-form"),
+        pytest.param(
+            pair("광주 AI반도체 실증센터 예비타당성조사 면제", "AI반도체 실증센터 예타 면제…광주 숨통", when_b=None),
+            id="feasibility-study-short-form-undated",
+        ),
+        pytest.param(
+            pair("尹대통령, 광주 인공지능 기업인과 간담회", "윤 대통령, 광주서 AI 기업인 간담회"), id="hanja-initial"
+        ),
+        pytest.param(
+            pair("광주 AI 창업기업 1천500곳 돌파", "광주 인공지능 스타트업 1,500개사 넘었다"),
+            id="korean-thousands-and-counters",
+        ),
+        pytest.param(
+            pair(
+                "광주시, AI데이터센터 전용 변전소 착공…2028년 준공 목표", "AI데이터센터 전용 변전소 첫 삽", when_b="06"
+            ),
+            id="a-planned-completion-is-not-a-milestone-reached",
+        ),
     ],
 )
 def test_rewrites_with_short_forms_and_spacing_are_one_story(items: tuple[dict[str, Any], dict[str, Any]]) -> None:
@@ -168,49 +203,92 @@ def test_rewrites_with_short_forms_and_spacing_are_one_story(items: tuple[dict[s
 @pytest.mark.parametrize(
     "items",
     [
-        pytest.param(pair("광주 AI반도체 실증센터 예타 신청", "광주 AI반도체 실증센터 예타 통과", when_a=None),
-                     id="applied-vs-passed"),
-        pytest.param(pair("광주 AI 창업박람회 개막", "광주 AI 창업박람회 폐막…3천명 방문", when_b="07"),
-                     id="fair-opens-vs-closes"),
-        pytest.param(pair("광주 AI 창업기업 1천500곳 돌파", "광주 AI 창업기업 투자유치 1조 돌파"),
-                     id="two-figures-in-different-units"),
-        pytest.param(pair("광주 AI반도체 실증센터 예타 면제 확정", "시민단체 \"AI반도체 실증센터 예타 면제 환영\""),
-                     id="decision-vs-welcome"),
-        pytest.param(pair("광주시-네이버, AI 실증 협약", "광주시-카카오, AI 실증 협약", when_b="06"),
-                     id="same-kind-of-agreement-other-partner"),
-        pytest.param(pair("광주, 국가AI컴퓨팅센터 유치 추진", "광주시, 국가AI컴퓨팅센터 유치 서명운동 돌입",
-                          when_a=None, when_b=None),
-                     id="a-headline-of-topic-words-only-joins-nothing"),
+        pytest.param(
+            pair("광주 AI반도체 실증센터 예타 신청", "광주 AI반도체 실증센터 예타 통과", when_a=None),
+            id="applied-vs-passed",
+        ),
+        pytest.param(
+            pair("광주 AI 창업박람회 개막", "광주 AI 창업박람회 폐막…3천명 방문", when_b="07"),
+            id="fair-opens-vs-closes",
+        ),
+        pytest.param(
+            pair("광주 AI 창업기업 1천500곳 돌파", "광주 AI 창업기업 투자유치 1조 돌파"),
+            id="two-figures-in-different-units",
+        ),
+        pytest.param(
+            pair("광주 AI반도체 실증센터 예타 면제 확정", '시민단체 "AI반도체 실증센터 예타 면제 환영"'),
+            id="decision-vs-welcome",
+        ),
+        pytest.param(
+            pair("광주시-네이버, AI 실증 협약", "광주시-카카오, AI 실증 협약", when_b="06"),
+            id="same-kind-of-agreement-other-partner",
+        ),
+        pytest.param(
+            pair(
+                "광주, 국가AI컴퓨팅센터 유치 추진",
+                "광주시, 국가AI컴퓨팅센터 유치 서명운동 돌입",
+                when_a=None,
+                when_b=None,
+            ),
+            id="a-headline-of-topic-words-only-joins-nothing",
+        ),
         pytest.param(pair("광주 'AI 교육 특구' 지정", "대구 'AI 교육 특구' 지정"), id="same-news-other-city"),
-        pytest.param(pair("광주시의회 산업건설위, AI 조례 가결", "광주시의회 산업건설위, AI 예산 삭감"),
-                     id="same-council-committee-other-agenda-item"),
+        pytest.param(
+            pair("광주시의회 산업건설위, AI 조례 가결", "광주시의회 산업건설위, AI 예산 삭감"),
+            id="same-council-committee-other-agenda-item",
+        ),
     ],
 )
 def test_other_events_on_the_same_subject_stay_apart(items: tuple[dict[str, Any], dict[str, Any]]) -> None:
     assert not together(items)
 
 
-PRESS_RELEASE_LEAD_A = ("[광주=뉴시스] 김하늘 기자 = 광주시는 한국전력공사와 함께 첨단3지구 국가AI컴퓨팅센터 부지에 "
-                        "154㎸ 전용 변전소를 짓기로 합의했다고 18일 밝혔다.")
-PRESS_RELEASE_LEAD_B = ("광주시와 한국전력공사가 첨단3지구 국가AI컴퓨팅센터 부지에 154㎸ 전용 변전소를 건설하기로 "
-                        "합의했다.")
+PRESS_RELEASE_LEAD_A = (
+    "[광주=뉴시스] 김하늘 기자 = 광주시는 한국전력공사와 함께 첨단3지구 국가AI컴퓨팅센터 부지에 "
+    "154㎸ 전용 변전소를 짓기로 합의했다고 18일 밝혔다."
+)
+PRESS_RELEASE_LEAD_B = (
+    "광주시와 한국전력공사가 첨단3지구 국가AI컴퓨팅센터 부지에 154㎸ 전용 변전소를 건설하기로 합의했다."
+)
 
 
 @pytest.mark.parametrize(
     ("items", "expected"),
     [
-        pytest.param(pair("국가AI컴퓨팅센터 전력 걱정 덜었다", "광주시·한전, 전용 변전소 짓는다",
-                          lead_a=PRESS_RELEASE_LEAD_A, lead_b=PRESS_RELEASE_LEAD_B),
-                     True, id="unlike-headlines-over-one-press-release"),
-        pytest.param(pair("국가AI컴퓨팅센터 전력 걱정 덜었다", "광주시·한전, 전용 변전소 짓는다"),
-                     False, id="the-same-headlines-without-their-leads"),
-        pytest.param(pair("광주시-한전, AI센터 전용 변전소 합의", "광주시·한전, AI센터 전용 변전소 짓는다",
-                          lead_a=PRESS_RELEASE_LEAD_A),
-                     True, id="a-lead-on-one-side-only-costs-nothing"),
-        pytest.param(pair("광주시-한전, AI센터 전용 변전소 합의", "광주시-한전, AI센터 전용 변전소 합의",
-                          lead_a=PRESS_RELEASE_LEAD_A,
-                          lead_b="광주시와 한국전력공사가 첨단3지구 부지에 345㎸ 변전소를 짓기로 합의했다."),
-                     False, id="leads-with-a-different-amount"),
+        pytest.param(
+            pair(
+                "국가AI컴퓨팅센터 전력 걱정 덜었다",
+                "광주시·한전, 전용 변전소 짓는다",
+                lead_a=PRESS_RELEASE_LEAD_A,
+                lead_b=PRESS_RELEASE_LEAD_B,
+            ),
+            True,
+            id="unlike-headlines-over-one-press-release",
+        ),
+        pytest.param(
+            pair("국가AI컴퓨팅센터 전력 걱정 덜었다", "광주시·한전, 전용 변전소 짓는다"),
+            False,
+            id="the-same-headlines-without-their-leads",
+        ),
+        pytest.param(
+            pair(
+                "광주시-한전, AI센터 전용 변전소 합의",
+                "광주시·한전, AI센터 전용 변전소 짓는다",
+                lead_a=PRESS_RELEASE_LEAD_A,
+            ),
+            True,
+            id="a-lead-on-one-side-only-costs-nothing",
+        ),
+        pytest.param(
+            pair(
+                "광주시-한전, AI센터 전용 변전소 합의",
+                "광주시-한전, AI센터 전용 변전소 합의",
+                lead_a=PRESS_RELEASE_LEAD_A,
+                lead_b="광주시와 한국전력공사가 첨단3지구 부지에 345㎸ 변전소를 짓기로 합의했다.",
+            ),
+            False,
+            id="leads-with-a-different-amount",
+        ),
     ],
 )
 def test_leads(items: tuple[dict[str, Any], dict[str, Any]], expected: bool) -> None:
@@ -232,8 +310,12 @@ def test_a_story_does_not_take_an_item_one_of_its_copies_rules_out() -> None:
 
 def test_find_story_uses_the_leads_it_is_given() -> None:
     """The daemon's path: one stored key per story, with the lead of its first copy."""
-    first, second = pair("국가AI컴퓨팅센터 전력 걱정 덜었다", "광주시·한전, 전용 변전소 짓는다",
-                         lead_a=PRESS_RELEASE_LEAD_A, lead_b=PRESS_RELEASE_LEAD_B)
+    first, second = pair(
+        "국가AI컴퓨팅센터 전력 걱정 덜었다",
+        "광주시·한전, 전용 변전소 짓는다",
+        lead_a=PRESS_RELEASE_LEAD_A,
+        lead_b=PRESS_RELEASE_LEAD_B,
+    )
     existing = [key(record, f"story-{record['id']}") for record in [*BACKGROUND, first]]
     assert find_story(key(second), existing) == "story-a"
     assert find_story(key({**second, "text": None}), existing) is None
@@ -241,8 +323,7 @@ def test_find_story_uses_the_leads_it_is_given() -> None:
 
 def test_a_mixed_batch_keeps_order_and_labels_each_story_by_its_first_copy() -> None:
     batch = [POWER_WIRE, SIGNATURES, POWER_REPUBLISHED, MORE_POWER, POWER_YONHAP, CONFIRMED, WELCOMED]
-    assert group(batch) == ["s-wire", "s-signatures", "s-wire", "s-more-power", "s-wire",
-                            "s-confirmed", "s-welcomed"]
+    assert group(batch) == ["s-wire", "s-signatures", "s-wire", "s-more-power", "s-wire", "s-confirmed", "s-welcomed"]
 
 
 @pytest.mark.parametrize(
@@ -272,8 +353,13 @@ def test_naive_and_date_only_times_are_read_as_kst() -> None:
 def key(record: dict[str, Any], story_id: str | None = None) -> StoryKey:
     when = record.get("published_at")
     lead = (record.get("text") or "").split(". ")[0]
-    return StoryKey(story_id or record["id"], record["title"], lead,
-                    datetime.fromisoformat(when) if when else None, outlet=record.get("outlet", ""))
+    return StoryKey(
+        story_id or record["id"],
+        record["title"],
+        lead,
+        datetime.fromisoformat(when) if when else None,
+        outlet=record.get("outlet", ""),
+    )
 
 
 def test_find_story_names_the_story_a_new_copy_belongs_to() -> None:
@@ -302,14 +388,15 @@ def test_find_story_honours_its_window() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("[광주=뉴시스] 광주시, 1,946개 GPU 확보!", "광주 1946개 gpu 확보",
-                     id="dateline-thousands-punct"),
+        pytest.param("[광주=뉴시스] 광주시, 1,946개 GPU 확보!", "광주 1946개 gpu 확보", id="dateline-thousands-punct"),
         pytest.param("【광주】 ‘인공지능’ 집적단지", "ai 집적단지", id="fullwidth-brackets-and-equivalent"),
         pytest.param("(광주=연합뉴스) 최대 120㎿", "최대 120mw", id="agency-dateline-and-unit-sign"),
-        pytest.param("[광주=뉴시스] 박상수 기자 = 광주시는 (abc@newsis.com)", "광주",
-                     id="byline-and-email"),
-        pytest.param("광주광역시의회 인공지능 실증도시 특별위원회", "광주의회 ai 실증도시 특위",
-                     id="city-name-and-committee-short-forms"),
+        pytest.param("[광주=뉴시스] 박상수 기자 = 광주시는 (abc@newsis.com)", "광주", id="byline-and-email"),
+        pytest.param(
+            "광주광역시의회 인공지능 실증도시 특별위원회",
+            "광주의회 ai 실증도시 특위",
+            id="city-name-and-committee-short-forms",
+        ),
         pytest.param("尹대통령, 예비타당성조사 면제 검토", "윤대통령 예타 면제 검토", id="hanja-initial-and-예타"),
         pytest.param("광주과학기술원·지스트·GIST", "gist gist gist", id="one-institute-three-names"),
         pytest.param("구직자 1천500명, 3천억 투입", "구직자 1500명 3000억 투입", id="korean-thousands"),
@@ -330,8 +417,7 @@ def test_normalise(text: str, expected: str) -> None:
         pytest.param("총 6000억 규모", {("6000", "억")}, id="money-without-won"),
         pytest.param("88.5PF·92.3%", {("88.5", "pf"), ("92.3", "%")}, id="decimals"),
         pytest.param("CES 2026서 개관", {("2026", "")}, id="bare-year-with-particle"),
-        pytest.param("13일 17:15 2025.02.05 첨단3지구", set(),
-                     id="days-times-dates-and-names-are-not-figures"),
+        pytest.param("13일 17:15 2025.02.05 첨단3지구", set(), id="days-times-dates-and-names-are-not-figures"),
         pytest.param("AI 2단계", {("2", "단계")}, id="phase"),
         pytest.param("내년 AI 예산 3천억 확보", {("3000", "억")}, id="korean-thousands-money"),
         pytest.param("기업 50곳·50개사·50개", {("50", "개")}, id="firms-counted-alike"),
@@ -346,9 +432,12 @@ def test_figures(text: str, expected: set[tuple[str, str]]) -> None:
 
 def test_evaluate_counts_pairs() -> None:
     records = [
-        {**POWER_WIRE, "event": "power"}, {**POWER_REPUBLISHED, "event": "power"},
-        {**POWER_YONHAP, "event": "power"}, {**SIGNATURES, "event": "signatures"},
-        {**MORE_POWER, "event": "more"}, {**CONFIRMED, "event": "phase2"},
+        {**POWER_WIRE, "event": "power"},
+        {**POWER_REPUBLISHED, "event": "power"},
+        {**POWER_YONHAP, "event": "power"},
+        {**SIGNATURES, "event": "signatures"},
+        {**MORE_POWER, "event": "more"},
+        {**CONFIRMED, "event": "phase2"},
         {**WELCOMED, "event": "phase2"},  # gold says one event; the grouping keeps them apart
     ]
     report = evaluate(records)
@@ -407,8 +496,9 @@ def test_held_out_set_floor(path: Path, recall_floor: float) -> None:
     assert report.recall >= recall_floor, report.format()
 
 
-def test_dev_set_report_from_the_command_line(stories_dev: list[dict[str, Any]],
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_dev_set_report_from_the_command_line(
+    stories_dev: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main([str(STORIES_DEV)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"records: {len(stories_dev)}")
@@ -422,6 +512,8 @@ def test_group_subcommand(tmp_path: Path) -> None:
     result = run_cli("group", stdin=stdin, cwd=tmp_path)  # no config.toml there: built-in defaults
     assert result.returncode == 0, result.stderr
     assert result.json_lines() == [
-        {"id": "wire", "story": "s-wire"}, {"id": "signatures", "story": "s-signatures"},
-        {"id": 7, "story": "s-wire"}, {"id": "bare", "story": "s-bare"},
+        {"id": "wire", "story": "s-wire"},
+        {"id": "signatures", "story": "s-signatures"},
+        {"id": 7, "story": "s-wire"},
+        {"id": "bare", "story": "s-bare"},
     ]

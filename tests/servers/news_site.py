@@ -98,8 +98,7 @@ class NewsSite:
                     self.wfile.write(b"0\r\n\r\n")
 
             def _answer(self, head_only: bool) -> None:
-                req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                              time.time())
+                req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, time.time())
                 with site._lock:
                     site.requests.append(req)
                     route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
@@ -143,8 +142,7 @@ class NewsSite:
         self._server.daemon_threads = True
         self.host, self.port = self._server.server_address[:2]
         # A short poll interval so stop() returns at once instead of after up to half a second.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def url(self, path: str = "/") -> str:
         return f"http://{self.host}:{self.port}{path}"

@@ -51,20 +51,46 @@ MAX_RAW_TEXT_BYTES = 32768
 METHODS = {
     m.lower(): m
     for m in (
-        "getMe", "deleteWebhook", "getUpdates", "sendMessage", "editMessageText", "setMyCommands",
-        "getMyCommands", "sendChatAction", "getChat", "logOut", "close",
+        "getMe",
+        "deleteWebhook",
+        "getUpdates",
+        "sendMessage",
+        "editMessageText",
+        "setMyCommands",
+        "getMyCommands",
+        "sendChatAction",
+        "getChat",
+        "logOut",
+        "close",
     )
 }
 _OBJECT_FIELDS = {
-    "link_preview_options", "reply_markup", "reply_parameters", "entities", "allowed_updates", "commands",
+    "link_preview_options",
+    "reply_markup",
+    "reply_parameters",
+    "entities",
+    "allowed_updates",
+    "commands",
     "scope",
 }
 _INT_FIELDS = {"message_id", "offset", "limit", "timeout", "message_thread_id"}
-_BOOL_FIELDS = {"disable_notification", "protect_content", "drop_pending_updates", "disable_web_page_preview",
-                "allow_paid_broadcast"}
+_BOOL_FIELDS = {
+    "disable_notification",
+    "protect_content",
+    "drop_pending_updates",
+    "disable_web_page_preview",
+    "allow_paid_broadcast",
+}
 
-_STATUS_PREFIX = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                  409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error"}
+_STATUS_PREFIX = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 class ApiError(Exception):
@@ -133,13 +159,18 @@ class Fault:
 
     @classmethod
     def bad_request(cls, description: str) -> Fault:
-        return cls("error", 400, description if description.startswith("Bad Request") else
-                   f"Bad Request: {description}")
+        return cls(
+            "error", 400, description if description.startswith("Bad Request") else f"Bad Request: {description}"
+        )
 
     @classmethod
     def migrated(cls, new_chat_id: int) -> Fault:
-        return cls("error", 400, "Bad Request: group chat was upgraded to a supergroup chat",
-                   {"migrate_to_chat_id": new_chat_id})
+        return cls(
+            "error",
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": new_chat_id},
+        )
 
 
 # -- records -----------------------------------------------------------------------------------------
@@ -198,13 +229,40 @@ class StoredMessage:
 # -- HTML parse mode, after tdlib's parse_html ---------------------------------------------------------
 
 _SUPPORTED_TAGS = {
-    "a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler", "tg-emoji", "span",
-    "pre", "code", "blockquote", "tg-time",
+    "a",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "s",
+    "strike",
+    "del",
+    "u",
+    "ins",
+    "tg-spoiler",
+    "tg-emoji",
+    "span",
+    "pre",
+    "code",
+    "blockquote",
+    "tg-time",
 }
 _ENTITY_TYPE = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
-    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "tg-spoiler": "spoiler",
-    "span": "spoiler", "code": "code", "pre": "pre", "tg-emoji": "custom_emoji", "tg-time": "date_time",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "code": "code",
+    "pre": "pre",
+    "tg-emoji": "custom_emoji",
+    "tg-time": "date_time",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
@@ -218,7 +276,7 @@ def _decode_entity(text: str, i: int) -> tuple[str, int] | None:
     end = text.find(";", i + 1, i + 12)
     if end < 0:
         return None
-    name = text[i + 1:end]
+    name = text[i + 1 : end]
     if name.startswith("#"):
         try:
             code = int(name[2:], 16) if name[1:2] in ("x", "X") else int(name[1:])
@@ -293,7 +351,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             i += 1
             while i < n and not text[i].isspace() and text[i] != ">":
                 i += 1
-            end_name = text[begin + 2:i].lower()
+            end_name = text[begin + 2 : i].lower()
             while i < n and text[i].isspace():
                 i += 1
             if i >= n or text[i] != ">":
@@ -301,8 +359,9 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             i += 1
             name, start, open_attrs = stack[-1]
             if end_name and end_name != name:
-                raise fail(f'Unmatched end tag at byte offset {cur.byte(begin)}, expected "</{name}>", '
-                           f'found "</{end_name}>"')
+                raise fail(
+                    f'Unmatched end tag at byte offset {cur.byte(begin)}, expected "</{name}>", found "</{end_name}>"'
+                )
             stack.pop()
             length = out_utf16 - start
             if length > 0:
@@ -312,7 +371,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             i += 1
         if i >= n:
             raise fail(f"Unclosed start tag at byte offset {cur.byte(begin)}")
-        name = text[begin + 1:i].lower()
+        name = text[begin + 1 : i].lower()
         if name not in _SUPPORTED_TAGS:
             raise fail(f'Unsupported start tag "{name}" at byte offset {cur.byte(begin)}')
         attrs: dict[str, str] = {}
@@ -342,9 +401,10 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                     quote = text[i]
                     close = text.find(quote, i + 1)
                     if close < 0:
-                        raise fail(f'Unclosed end of attribute value of the tag "{name}" at byte offset '
-                                   f"{cur.byte(begin)}")
-                    value = text[i + 1:close]
+                        raise fail(
+                            f'Unclosed end of attribute value of the tag "{name}" at byte offset {cur.byte(begin)}'
+                        )
+                    value = text[i + 1 : close]
                     i = close + 1
                 else:
                     value_begin = i
@@ -378,8 +438,12 @@ def _entity(name: str, offset: int, length: int, attrs: dict[str, str]) -> dict[
     if name == "a":
         href = attrs.get("href", "")
         if href.startswith("tg://user?id="):
-            return {"type": "text_mention", "offset": offset, "length": length,
-                    "user": {"id": int(href.split("=", 1)[1] or 0), "is_bot": False, "first_name": "User"}}
+            return {
+                "type": "text_mention",
+                "offset": offset,
+                "length": length,
+                "user": {"id": int(href.split("=", 1)[1] or 0), "is_bot": False, "first_name": "User"},
+            }
         return {"type": "text_link", "offset": offset, "length": length, "url": href}
     if name == "blockquote":
         kind = "expandable_blockquote" if "expandable" in attrs else "blockquote"
@@ -430,8 +494,9 @@ class TelegramApiServer:
         self._server.daemon_threads = True
         self.host: str = str(self._server.server_address[0])
         self.port: int = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-telegram", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-telegram", daemon=True
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @property
@@ -493,8 +558,7 @@ class TelegramApiServer:
             self._updates_cv.notify_all()
         return update_id
 
-    def push_command(self, chat_id: int, text: str, *, from_id: int | None = None,
-                     first_name: str = "Admin") -> int:
+    def push_command(self, chat_id: int, text: str, *, from_id: int | None = None, first_name: str = "Admin") -> int:
         """Queue a private-chat message like "/status extra" with its bot_command entity and `from`."""
         command = text.split()[0] if text.strip() else text
         user_id = chat_id if from_id is None else from_id
@@ -529,8 +593,11 @@ class TelegramApiServer:
         submitted, or with ``visible=True`` the text a reader sees (tags removed, entities decoded)."""
         with self._lock:
             cid = self._resolve(CHANNEL_ID if chat_id is None else chat_id, strict=False)
-            return {mid: (self.messages[(c, mid)].text if visible else self.messages[(c, mid)].html)
-                    for c, mid in self._order if c == cid}
+            return {
+                mid: (self.messages[(c, mid)].text if visible else self.messages[(c, mid)].html)
+                for c, mid in self._order
+                if c == cid
+            }
 
     def stored(self, chat_id: int | str | None = None) -> list[StoredMessage]:
         with self._lock:
@@ -589,8 +656,9 @@ class TelegramApiServer:
                 if fault.body is not None:
                     self._answer(h, fault.status, fault.body, content_type="text/html")
                 else:
-                    self._answer(h, fault.status, _error_body(ApiError(fault.status, fault.description,
-                                                                       fault.parameters)))
+                    self._answer(
+                        h, fault.status, _error_body(ApiError(fault.status, fault.description, fault.parameters))
+                    )
                 return
             if fault.kind == "drop_before":
                 self._drop(h)
@@ -620,8 +688,9 @@ class TelegramApiServer:
             self._answer(h, 200, {"ok": True, "result": outcome})
 
     @staticmethod
-    def _answer(h: BaseHTTPRequestHandler, status: int, payload: dict[str, Any] | bytes,
-                content_type: str = "application/json") -> None:
+    def _answer(
+        h: BaseHTTPRequestHandler, status: int, payload: dict[str, Any] | bytes, content_type: str = "application/json"
+    ) -> None:
         body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
         try:
             h.send_response(status)
@@ -643,9 +712,15 @@ class TelegramApiServer:
     # -- methods -----------------------------------------------------------------------------------
     def _dispatch(self, method: str, p: dict[str, Any]) -> Any:
         if method == "getme":
-            return {"id": self.bot_id, "is_bot": True, "first_name": "Gwangju AI watch (fake)",
-                    "username": self.bot_username, "can_join_groups": True,
-                    "can_read_all_group_messages": False, "supports_inline_queries": False}
+            return {
+                "id": self.bot_id,
+                "is_bot": True,
+                "first_name": "Gwangju AI watch (fake)",
+                "username": self.bot_username,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
         if method in ("deletewebhook", "setmycommands", "logout", "close"):
             return True
         if method == "getmycommands":
@@ -749,8 +824,12 @@ class TelegramApiServer:
     def _message_json(self, chat: Chat, m: StoredMessage) -> dict[str, Any]:
         data: dict[str, Any] = {"message_id": m.message_id}
         if chat.type == "private":
-            data["from"] = {"id": self.bot_id, "is_bot": True, "first_name": "Gwangju AI watch (fake)",
-                            "username": self.bot_username}
+            data["from"] = {
+                "id": self.bot_id,
+                "is_bot": True,
+                "first_name": "Gwangju AI watch (fake)",
+                "username": self.bot_username,
+            }
         else:
             data["sender_chat"] = chat.to_json()
         data["chat"] = chat.to_json()
@@ -771,8 +850,16 @@ class TelegramApiServer:
             self._check_flood(chat.id)
             mid = self._take_message_id(chat.id)
             lpo = p.get("link_preview_options")
-            m = StoredMessage(chat.id, mid, raw, raw, text, entities, int(time.time()),
-                              link_preview_options=lpo if isinstance(lpo, dict) and lpo else None)
+            m = StoredMessage(
+                chat.id,
+                mid,
+                raw,
+                raw,
+                text,
+                entities,
+                int(time.time()),
+                link_preview_options=lpo if isinstance(lpo, dict) and lpo else None,
+            )
             self.messages[(chat.id, mid)] = m
             self._order.append((chat.id, mid))
             return self._message_json(chat, m)
@@ -787,9 +874,12 @@ class TelegramApiServer:
             if m is None:
                 raise ApiError(400, "Bad Request: message to edit not found")
             if m.text == text and m.entities == entities:
-                raise ApiError(400, "Bad Request: message is not modified: specified new message content "
-                                    "and reply markup are exactly the same as a current content and reply "
-                                    "markup of the message")
+                raise ApiError(
+                    400,
+                    "Bad Request: message is not modified: specified new message content "
+                    "and reply markup are exactly the same as a current content and reply "
+                    "markup of the message",
+                )
             m.html, m.text, m.entities = raw, text, entities
             m.edits += 1
             return self._message_json(chat, m)
