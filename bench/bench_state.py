@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from state.store import OutboxEntry, State, StateStore, StoryRecord
+from state.records import OutboxEntry, Seen, State, StoryRecord
+from state.store import StateStore
 
 OUTLETS = ["광주일보", "무등일보", "남도일보", "전남일보", "광주매일신문", "뉴시스 광주전남", "연합뉴스"]
 HOSTS = [
@@ -38,7 +39,7 @@ def build_state(n_seen: int, seed: int = 7) -> State:
     for i in range(n_seen):
         k = rng.randrange(len(HOSTS))
         url = f"https://{HOSTS[k]}{1_700_000_000 + i * 7919 + rng.randrange(7919)}"
-        state.seen[url] = [int(now - rng.uniform(0, 90 * 86400)), OUTLETS[k], rng.random() < 0.05]
+        state.seen[url] = Seen(int(now - rng.uniform(0, 90 * 86400)), OUTLETS[k], rng.random() < 0.05)
     for i in range(200):
         state.stories[f"s{i:012x}"] = StoryRecord(
             id=f"s{i:012x}",

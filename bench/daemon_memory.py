@@ -25,9 +25,10 @@ from pathlib import Path
 
 from bench.cycle import bench_config, cpu_seconds, peak_rss_mb, quiet_logging, rss_mb
 from bot.config import Config, DeliveryConfig, StateConfig
-from bot.delivery import DryRunSender, deliver_pending
+from bot.delivery import deliver_pending
 from bot.pipeline import Cycle
 from bot.relevance import Detector
+from bot.senders import DryRunSender
 from scrapers.fetch import Fetcher
 from state.store import StateStore
 

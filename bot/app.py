@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -11,11 +12,13 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.config import Config
-from bot.delivery import DryRunSender, Sender, TelegramSender, deliver_pending
+from bot.delivery import deliver_pending
 from bot.pipeline import Cycle, CycleReport
 from bot.relevance import Detector
+from bot.senders import DryRunSender, Sender
 from scrapers.fetch import Fetcher
-from state.store import State, StateStore
+from state.records import State
+from state.store import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,8 @@ class PreviewStore(StateStore):
 def build_sender(config: Config, dry_run: bool = False) -> Sender:
     if dry_run or config.telegram.dry_run:
         return DryRunSender(sys.stdout)
+    from bot.telegram_client import TelegramSender  # the Telegram library only when it is used
+
     return TelegramSender(config.telegram, trust_env=config.fetch.trust_env)
 
 
@@ -73,8 +78,6 @@ async def _once(config: Config, store: StateStore, dry_run: bool) -> CycleReport
 
 def run_once(config: Config, dry_run: bool = False) -> int:
     """One full cycle; exit 0 when it ran, whatever individual sources did."""
-    import asyncio
-
     if dry_run:  # a preview: reads the state, holds no lock, writes nothing
         report = asyncio.run(_once(config, PreviewStore(config.state.path), dry_run))
     else:

@@ -9,10 +9,11 @@ import unicodedata
 from typing import TextIO
 
 from bot.config import Config
-from bot.delivery import blocked_chats
-from bot.pipeline import SourcePoll, poll_all
+from bot.poll import poll_all
+from bot.sources import SourcePoll
 from scrapers.fetch import Fetcher
-from state.store import State, StateStore
+from state.records import OutboxStatus, State
+from state.store import StateStore
 
 
 def _width(text: str) -> int:
@@ -86,12 +87,11 @@ def run_check(config: Config, *, strict: bool = False, out: TextIO = sys.stdout)
     print(format_table(polls, state, time.time()), file=out)
     failed = [p for p in polls if not p.ok]
     if state is not None:
-        pending = sum(1 for e in state.outbox if e.status == "pending")
-        stuck = [e for e in state.outbox if e.status == "failed"]
-        print(f"outbox: {pending} pending, {len(stuck)} failed", file=out)
+        stuck = [e for e in state.outbox if e.status is OutboxStatus.FAILED]
+        print(f"outbox: {state.count(OutboxStatus.PENDING)} pending, {len(stuck)} failed", file=out)
         for entry in stuck:
             print(f"  failed {entry.kind} {entry.id}: {entry.last_error}", file=out)
-        for chat, info in blocked_chats(state).items():
-            print(f"  chat {chat} refused delivery: {info.get('error')} (paused, retried automatically)", file=out)
+        for chat, block in state.blocked_chats.items():
+            print(f"  chat {chat} refused delivery: {block.error} (paused, retried automatically)", file=out)
     print(f"{len(polls) - len(failed)} of {len(polls)} sources ok", file=out)
     return 1 if strict and failed else 0

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
-from state.store import StateError
+from state.records import StateError
 
 log = logging.getLogger("bot")
 
@@ -68,7 +68,7 @@ def cmd_group(config: Config, args: argparse.Namespace) -> int:
     from bot.stories import group
 
     records = list(_json_lines(sys.stdin))
-    for record, story in zip(records, group(records, config.story_window_hours), strict=True):
+    for record, story in zip(records, group(records, config.stories.window_hours), strict=True):
         _print_json({"id": record.get("id"), "story": story})
     return EXIT_OK
 

@@ -1,31 +1,36 @@
 """The daily digest: one message listing the day's stories, due at the configured time (KST).
 
-`maybe_queue_digest` is called with the current time by every cycle of `once` and by a job of the
-daemon; it queues the digest of the day once, at or after the configured time, and skips a day
-without stories. The clock is a parameter, so tests can move it.
+`maybe_queue_digest` is called with the current time by every cycle and by a job of the daemon; it
+queues the digest of the day once, at or after the configured time, and skips a day without stories.
+The clock is a parameter, so tests can move it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot import render
-from bot.config import DigestConfig
+from bot import outbox, render
 from scrapers.dates import KST
-from state.store import OutboxEntry, State, StoryRecord
+from state.records import State, StoryRecord
+
+KEEP_DAYS = 30  # how many digest dates are remembered (enough to never queue one twice)
 
 
-def story_view(story: StoryRecord) -> render.PostView:
-    """The renderer's view of a remembered story."""
-    return render.PostView(
-        title=story.title,
-        url=story.link or story.url,
-        outlet=story.outlet,
-        published_at=datetime.fromtimestamp(story.published_at, KST) if story.published_at else None,
-        summary=story.summary,
-        topics=tuple(story.topics),
-        also=tuple((o, u) for o, u, *_ in story.also),
-    )
+def _check_time(value: object) -> str | None:
+    try:
+        hh, mm = (int(x) for x in str(value).split(":"))
+    except ValueError:
+        return "must be HH:MM (KST)"
+    return None if 0 <= hh < 24 and 0 <= mm < 60 else "must be HH:MM (KST)"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    """`[delivery] digest` of the config."""
+
+    enabled: bool = False
+    time: str = field(default="21:00", metadata={"check": _check_time})  # KST, HH:MM
 
 
 def stories_of_day(state: State, day: date) -> list[StoryRecord]:
@@ -42,7 +47,7 @@ def due_day(config: DigestConfig, state: State, now: float) -> date | None:
     hh, mm = (int(x) for x in config.time.split(":"))
     if (local.hour, local.minute) < (hh, mm):
         return None
-    if local.date().isoformat() in state.meta.get("digest_dates", []):
+    if local.date().isoformat() in state.digest_dates:
         return None
     return local.date()
 
@@ -52,14 +57,13 @@ def maybe_queue_digest(config: DigestConfig, state: State, now: float) -> bool:
     day = due_day(config, state, now)
     if day is None:
         return False
-    done = state.meta.setdefault("digest_dates", [])
-    done.append(day.isoformat())
-    del done[:-30]
+    state.digest_dates.append(day.isoformat())
+    del state.digest_dates[:-KEEP_DAYS]
     stories = stories_of_day(state, day)
-    text = render.render_digest(day, [story_view(s) for s in stories]) if stories else None
+    text = render.render_digest(day, [render.view_of(s) for s in stories]) if stories else None
     if text is None:
         return False
     for story in stories:
         story.digest_date = day.isoformat()
-    state.outbox.append(OutboxEntry(id=f"d-{day.isoformat()}", kind="digest", text=text, created_at=now))
+    outbox.queue_daily_digest(state, day, text, now)
     return True

@@ -1,72 +1,101 @@
-"""Optional HTTP endpoint for monitoring, bound to localhost: `/healthz` and Prometheus `/metrics`.
+"""Optional HTTP endpoint for monitoring, bound to loopback: `/healthz` and Prometheus `/metrics`.
 
 Enabled by `[health] http_listen = "127.0.0.1:9108"`. `/healthz` answers 200 while the bot is polling
 (a cycle finished within the last three longest source intervals, or it started recently) and 503
-otherwise, with a one-line reason. `/metrics` is the Prometheus text format.
+otherwise, with a one-line reason. `/metrics` is the Prometheus text format (prometheus-client), built
+from one `bot.status.StatusSnapshot` per scrape.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.status import StatusSnapshot
+
 if TYPE_CHECKING:
-    from bot.daemon import Daemon
+    from prometheus_client.core import Metric
 
 log = logging.getLogger(__name__)
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
 
 
-def metrics_text(daemon: Daemon) -> str:
-    state, rt, now = daemon.state, daemon.runtime, time.time()
-    failing = sum(
-        1 for s in daemon.config.sources if (m := state.sources.get(s.name)) is not None and m.consecutive_failures > 0
-    )
-    pending = sum(1 for e in state.outbox if e.status == "pending")
-    failed = sum(1 for e in state.outbox if e.status == "failed")
-    sent = sum(1 for e in state.outbox if e.status == "sent" and e.kind == "post")
-    last = rt.last_cycle.duration if rt.last_cycle else 0.0
-    rows = [
-        ("gwatch_up", "gauge", "1 while the daemon runs", 1),
-        ("gwatch_uptime_seconds", "gauge", "seconds since start", round(now - rt.started_at, 3)),
-        ("gwatch_sources", "gauge", "configured sources", len(daemon.config.sources)),
-        ("gwatch_sources_failing", "gauge", "sources whose last poll failed", failing),
-        ("gwatch_sources_ok", "gauge", "sources whose last poll succeeded", len(daemon.config.sources) - failing),
-        ("gwatch_items_seen", "gauge", "article URLs remembered as seen", len(state.seen)),
-        ("gwatch_stories", "gauge", "stories remembered", len(state.stories)),
-        ("gwatch_posts_sent", "gauge", "posts confirmed by Telegram (within retention)", sent),
-        ("gwatch_posts_pending", "gauge", "outbox entries waiting to be sent", pending),
-        ("gwatch_posts_failed", "gauge", "outbox entries parked after a permanent error", failed),
-        ("gwatch_cycles_total", "counter", "source polls run since start", rt.cycles),
-        ("gwatch_cycle_duration_seconds", "gauge", "duration of the last poll", round(last, 4)),
-        ("gwatch_cycle_seconds_total", "counter", "time spent in polls since start", round(rt.cycle_seconds_total, 4)),
-        ("gwatch_paused", "gauge", "1 while delivery is paused", int(bool(state.meta.get("paused")))),
-    ]
-    out = []
-    for name, kind, doc, value in rows:
-        out += [f"# HELP {name} {doc}", f"# TYPE {name} {kind}", f"{name} {value}"]
-    return "\n".join(out) + "\n"
+def _check_listen(value: object) -> str | None:
+    host, _, port = str(value).rpartition(":")
+    if host.strip("[]") not in LOOPBACK or not port.isdigit():
+        return 'must be a loopback address with a port, like "127.0.0.1:9108" (it is not meant for the open network)'
+    return None
 
 
-def health(daemon: Daemon) -> tuple[int, str]:
-    now, rt = time.time(), daemon.runtime
-    longest = max((s.interval_minutes * 60 for s in daemon.config.sources), default=600.0)
-    allowed = 3 * longest + 60
+@dataclass(frozen=True, slots=True)
+class HealthConfig:
+    """`[health]` of the config."""
+
+    failure_threshold: int = field(default=3, metadata={"min": 1})  # failures in a row before an alert
+    http_listen: str | None = field(default=None, metadata={"check": _check_listen})  # /healthz, /metrics
+
+
+class _SnapshotCollector:
+    def __init__(self, snap: StatusSnapshot) -> None:
+        self.snap = snap
+
+    def collect(self) -> Iterator[Metric]:
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        snap, rt = self.snap, self.snap.runtime
+        failing = len(snap.failing)
+        gauges = (
+            ("gwatch_up", "1 while the daemon runs", 1),
+            ("gwatch_uptime_seconds", "seconds since start", snap.now - rt.started_at),
+            ("gwatch_sources", "configured sources", len(snap.sources)),
+            ("gwatch_sources_failing", "sources whose last poll failed", failing),
+            ("gwatch_sources_ok", "sources whose last poll succeeded", len(snap.sources) - failing),
+            ("gwatch_items_seen", "article URLs remembered as seen", snap.seen),
+            ("gwatch_stories", "stories remembered", snap.stories),
+            ("gwatch_posts_sent", "posts confirmed by Telegram (within retention)", snap.posts_sent),
+            ("gwatch_posts_pending", "outbox entries waiting to be sent", snap.pending),
+            ("gwatch_posts_failed", "outbox entries parked after a permanent error", snap.failed),
+            ("gwatch_cycle_duration_seconds", "duration of the last poll", rt.last_cycle_duration),
+            ("gwatch_paused", "1 while delivery is paused", int(snap.paused)),
+        )
+        for name, doc, value in gauges:
+            yield GaugeMetricFamily(name, doc, value=value)
+        yield CounterMetricFamily("gwatch_cycles", "source polls run since start", value=rt.cycles)
+        yield CounterMetricFamily(
+            "gwatch_cycle_seconds", "time spent in polls since start", value=rt.cycle_seconds_total
+        )
+
+
+def metrics_text(snap: StatusSnapshot) -> tuple[bytes, str]:
+    """The exposition (text format 0.0.4) and its content type. prometheus-client is imported here, not
+    at start-up: most commands never serve metrics."""
+    from prometheus_client.core import CollectorRegistry
+    from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_SnapshotCollector(snap))
+    return generate_latest(registry), CONTENT_TYPE_PLAIN_0_0_4
+
+
+def health(snap: StatusSnapshot) -> tuple[int, str]:
+    rt = snap.runtime
+    allowed = 3 * snap.longest_interval_seconds + 60
     if rt.last_cycle_at is None:
-        if now - rt.started_at < allowed:
+        if snap.now - rt.started_at < allowed:
             return 200, "starting"
         return 503, "no poll has finished since start"
-    if now - rt.last_cycle_at > allowed:
-        return 503, f"no poll finished in {int(now - rt.last_cycle_at)} s"
+    if snap.now - rt.last_cycle_at > allowed:
+        return 503, f"no poll finished in {int(snap.now - rt.last_cycle_at)} s"
     return 200, "ok"
 
 
 class HealthServer:
-    def __init__(self, daemon: Daemon, server: asyncio.base_events.Server) -> None:
-        self.daemon = daemon
+    def __init__(self, server: asyncio.Server) -> None:
         self.server = server
 
     async def stop(self) -> None:
@@ -74,8 +103,7 @@ class HealthServer:
         await self.server.wait_closed()
 
 
-async def start(daemon: Daemon) -> HealthServer | None:
-    listen = daemon.config.health.http_listen
+async def start(listen: str | None, status: Callable[[], StatusSnapshot]) -> HealthServer | None:
     if not listen:
         return None
     host, _, port = listen.rpartition(":")
@@ -87,27 +115,28 @@ async def start(daemon: Daemon) -> HealthServer | None:
                 pass
             parts = request.decode("latin-1").split()
             method, path = (parts[0], parts[1].split("?")[0]) if len(parts) >= 2 else ("", "")
+            body, ctype = b"", "text/plain; charset=utf-8"
             if method not in ("GET", "HEAD"):
-                status, body, ctype = 405, "method not allowed\n", "text/plain"
+                code, body = 405, b"method not allowed\n"
             elif path == "/healthz":
-                status, reason = health(daemon)
-                body, ctype = reason + "\n", "text/plain"
+                code, reason = health(status())
+                body = (reason + "\n").encode()
             elif path == "/metrics":
-                status, body, ctype = 200, metrics_text(daemon), "text/plain; version=0.0.4"
+                code = 200
+                body, ctype = metrics_text(status())
             else:
-                status, body, ctype = 404, "not found\n", "text/plain"
-            data = body.encode("utf-8")
+                code, body = 404, b"not found\n"
             head = (
-                f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: {ctype}; charset=utf-8\r\n"
-                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+                f"HTTP/1.1 {code} {_REASONS[code]}\r\nContent-Type: {ctype}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
             ).encode("ascii")
-            writer.write(head + (b"" if method == "HEAD" else data))
+            writer.write(head + (b"" if method == "HEAD" else body))
             await writer.drain()
         except (TimeoutError, ConnectionError):
             pass
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, host or "127.0.0.1", int(port))
+    server = await asyncio.start_server(handle, host.strip("[]") or "127.0.0.1", int(port))
     log.info("health endpoint on http://%s/healthz and /metrics", listen)
-    return HealthServer(daemon, server)
+    return HealthServer(server)

@@ -11,6 +11,9 @@ import logging
 import sys
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries whose INFO lines are chatter (APScheduler's "Adding job tentatively" for every source, PTB's
+# and httpx's per-request lines, which also carry the token): only their warnings are shown.
+NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "apscheduler", "telegram")
 
 
 def scrub(text: str, token: str | None) -> str:
@@ -55,5 +58,5 @@ def setup_logging(verbose: bool = False, secrets: list[str] | None = None) -> No
     handler.addFilter(SecretFilter(secrets or []))
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "hpack", "apscheduler.executors", "telegram.ext.Updater"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)

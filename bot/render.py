@@ -15,9 +15,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-KST = ZoneInfo("Asia/Seoul")
+from bot.source_health import SourceAlert, SourceAlertKind
+from bot.status import StatusSnapshot
+from scrapers.dates import KST
+from scrapers.models import ListingItem
+from state.records import StoryRecord
+
 MAX_TEXT_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
 MAX_RAW_BYTES = 32768  # the Bot API refuses longer raw text before parsing it
 
@@ -44,6 +48,19 @@ class PostView:
     summary: str
     topics: tuple[str, ...] = ()
     also: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (outlet, url) of later copies
+
+
+def view_of(story: StoryRecord) -> PostView:
+    """The renderer's view of a remembered story."""
+    return PostView(
+        title=story.title,
+        url=story.link or story.url,
+        outlet=story.outlet,
+        published_at=datetime.fromtimestamp(story.published_at, KST) if story.published_at else None,
+        summary=story.summary,
+        topics=tuple(story.topics),
+        also=tuple((c.outlet, c.url) for c in story.also),
+    )
 
 
 # -- counting like Telegram ------------------------------------------------------------------------
@@ -258,3 +275,118 @@ def render_alert(text: str) -> str:
     """An operational alert for the admins: the text escaped, prefixed with ⚠️, within the limit."""
     body = _paragraphs(text) or "(no details)"
     return html.escape(ALERT_PREFIX + _cut(body, MAX_TEXT_LENGTH - len(ALERT_PREFIX)), quote=True)
+
+
+# -- what the operators read (alerts; the wording of admin replies is below) ----------------------------
+
+
+def source_alert_text(alert: SourceAlert) -> str:
+    if alert.kind is SourceAlertKind.RECOVERED:
+        return f"소스 복구: {alert.source} — 다시 정상적으로 수집됩니다."
+    return f"소스 장애: {alert.source} — {alert.failures}회 연속 실패.\n{alert.error}\n{alert.url}"
+
+
+def chat_refused_alert(chat: int | str, error: str, waiting: int) -> str:
+    return f"텔레그램 전송 불가 ({chat}): {error}. 대기 중인 메시지 {waiting}건은 채널 권한이 복구되면 전송됩니다."
+
+
+def chat_restored_alert(chat: int | str) -> str:
+    return f"텔레그램 전송 복구 ({chat})."
+
+
+def parked_alert(kind: str, what: str, error: str) -> str:
+    """A message Telegram refused for good; `what` names it (a post's headline and link)."""
+    return f"메시지 전송 실패 ({kind}: {what}): {error}"
+
+
+# -- admin command replies (HTML) ------------------------------------------------------------------
+
+
+def ago(epoch: float | None, now: float) -> str:
+    if not epoch:
+        return "없음"
+    seconds = max(0, int(now - epoch))
+    if seconds < 120:
+        return f"{seconds}초 전"
+    if seconds < 7200:
+        return f"{seconds // 60}분 전"
+    if seconds < 172800:
+        return f"{seconds // 3600}시간 전"
+    return f"{seconds // 86400}일 전"
+
+
+def _clip(text: str) -> str:
+    limit = MAX_TEXT_LENGTH - 100
+    return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0] + "\n…"
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def status_reply(snap: StatusSnapshot) -> str:
+    failing = snap.failing
+    lines = [
+        "<b>상태</b>",
+        f"가동: {ago(snap.runtime.started_at, snap.now).replace(' 전', '')}째",
+        f"마지막 수집: {ago(snap.runtime.last_cycle_at, snap.now)}",
+        f"소스: {len(snap.sources) - len(failing)}개 정상, {len(failing)}개 장애",
+        f"대기 중인 게시: {snap.pending}건" + (" (일시정지됨)" if snap.paused else ""),
+        f"실패한 게시: {snap.failed}건",
+    ]
+    for chat, block in snap.blocked_chats.items():
+        lines.append(f"• 채널 {_esc(chat)} 전송 거부: {_esc(block.error)}")
+    for s in failing:
+        lines.append(f"• {_esc(s.name)}: {s.consecutive_failures}회 실패 — {_esc(s.last_error or '')}")
+    return _clip("\n".join(lines))
+
+
+def sources_reply(snap: StatusSnapshot) -> str:
+    lines = [f"<b>소스 {len(snap.sources)}개</b>"]
+    for s in snap.sources:
+        if not s.polled:
+            health = "아직 수집 전"
+        elif s.failing:
+            health = f"장애 {s.consecutive_failures}회: {s.last_error or ''}"
+        else:
+            health = f"정상, {s.last_item_count}건, {ago(s.last_ok_at, snap.now)}"
+        lines.append(f"• {_esc(s.name)} ({s.type}, {s.interval_minutes:g}분): {_esc(health)}")
+    return _clip("\n".join(lines))
+
+
+def latest_reply(stories: Sequence[StoryRecord]) -> str:
+    if not stories:
+        return "아직 게시한 소식이 없습니다."
+    lines = [f"<b>최근 소식 {len(stories)}건</b>"]
+    for s in stories:
+        when = datetime.fromtimestamp(s.published_at or s.first_seen, KST).strftime("%m.%d %H:%M")
+        lines.append(f'• <a href="{_esc(s.link or s.url)}">{_esc(s.title)}</a> — {_esc(s.outlet)} {when}')
+    return _clip("\n".join(lines))
+
+
+CHECK_SHOWN = 10  # items listed in the answer to /check
+
+
+def check_reply(
+    url: str, error: str | None, elapsed: float, found: int, shown: Sequence[tuple[ListingItem, bool]]
+) -> str:
+    """The answer to /check: how many items the listing has and the first few (★ relevant), or the error."""
+    if error is not None:
+        return f"❌ {_esc(url)}\n{_esc(error)}"
+    lines = [f"✅ {_esc(url)}: 기사 {found}건 ({elapsed:.1f}초)"]
+    for item, relevant in shown[:CHECK_SHOWN]:
+        lines.append(f'{"★" if relevant else "·"} <a href="{_esc(item.url)}">{_esc(item.title)}</a>')
+    return _clip("\n".join(lines))
+
+
+CHECK_USAGE = "사용법: /check https://목록-페이지-주소"
+CHECK_UNAVAILABLE = "지금은 확인할 수 없습니다 (종료 중)."
+PAUSED_REPLY = "⏸ 게시를 멈췄습니다. 새 소식은 대기열에 쌓입니다. /resume 으로 재개합니다."
+
+
+def resumed_reply(pending: int) -> str:
+    return f"▶️ 게시를 재개합니다. 대기 중 {pending}건."
+
+
+def retried_reply(count: int) -> str:
+    return f"🔁 실패한 게시 {count}건을 다시 대기열에 넣었습니다."

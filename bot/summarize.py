@@ -1,7 +1,7 @@
 """Korean sentence splitting and a short extractive summary.
 
-The splitter is a small rule set for news prose (measured against kss and kiwi in
-/work/shared/notes/korean-text-tools.md, where a regex splitter matched kiwi on news text): a
+The splitter is a small rule set for news prose (measured against kss and kiwi on news text, a regex
+splitter did as well as kiwi): a
 sentence ends at `.`, `?`, `!` or `…` followed by a space, outside any quote or bracket pair,
 unless the full stop belongs to a number (88.5PF, 2025. 3. 14.) or an abbreviation (U.S., No.1);
 a quote that ends a sentence (`…하겠다.” 이어`) ends it after the closing mark, and a quote that

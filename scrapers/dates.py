@@ -4,8 +4,8 @@ Forms: `2025.02.05 17:15`, `입력 2025-02-05 17:15 수정 …`, `기사입력 2
 `2025년 2월 5일 오후 5시 15분`, `25.02.05`, `02.05` (lists, no year), `3시간 전`, `어제`, RFC 822 (RSS),
 ISO 8601 and `20250205171500` (meta tags). A time without an offset is KST; a date without a time is midnight KST.
 
-Pure regex and zoneinfo: dateparser misses every string with a label word (입력, 승인) — see
-shared/notes/korean-text-tools.md (e). `parse_date` never raises; an impossible date is None.
+Pure regex and zoneinfo: dateparser was measured and misses every string with a label word (입력,
+승인). `parse_date` never raises; an impossible date is None.
 """
 
 from __future__ import annotations

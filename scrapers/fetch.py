@@ -28,20 +28,18 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import httpx
 
 from scrapers.decode import decode
+from scrapers.models import FetchErrorKind, FetchResult
 from scrapers.robots import RobotsRules
 
 try:
     import brotli
 except ImportError:  # pragma: no cover - httpx[brotli] is a dependency
     brotli = None
-
-if TYPE_CHECKING:
-    from bot.config import FetchConfig
 
 log = logging.getLogger(__name__)
 
@@ -64,42 +62,41 @@ _DECOMPRESS_ERRORS: tuple[type[Exception], ...] = (zlib.error,) + ((brotli.error
 _ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-class FetchError(Exception):
-    """A fetch failed. `kind` is one of:
-
-    - dns: the host name could not be resolved
-    - connect: the server refused the connection or could not be reached
-    - timeout: no answer, or the page did not arrive, within `timeout_seconds`
-    - http: the server answered 4xx/5xx (`status`; `retry_after` when the host is now paused)
-    - backoff: not sent, because the host asked us to wait (`retry_after`: seconds still to wait)
-    - too_large: the body is larger than `max_bytes`
-    - redirects: too many redirects, a loop, or a redirect to a non-http(s) address
-    - robots: the site's robots.txt disallows the URL for our User-Agent
-    - not_text: binary data (an image, a PDF, …), not a page or a feed
-    - url: the address is not an http(s) URL
-    - network: the connection broke off, or the compressed body was damaged
-
-    `str(error)` is a plain-language sentence an operator understands.
-    """
-
-    def __init__(self, kind: str, message: str, status: int | None = None, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.status = status
-        self.retry_after = retry_after
+DEFAULT_USER_AGENT = "gwangju-ai-watch/0.1 (+https://github.com/gwangju-ai-watch/gwangju-ai-watch)"
 
 
 @dataclass(frozen=True, slots=True)
-class FetchResult:
-    url: str  # final URL after redirects
-    status: int
-    body: bytes
-    text: str  # decoded with scrapers.decode (empty when not_modified)
-    content_type: str | None
-    etag: str | None
-    last_modified: str | None
-    not_modified: bool
-    elapsed: float  # seconds on the wire, all hops together, not counting politeness waits
+class FetchConfig:
+    """`[fetch]` of the config: how the bot fetches. `metadata` holds the range the loader checks."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    contact_url: str | None = None  # appended to the User-Agent
+    timeout_seconds: float = field(default=20.0, metadata={"min": 0.1, "max": 600})
+    max_bytes: int = field(default=8_000_000, metadata={"min": 10_000})
+    max_redirects: int = field(default=8, metadata={"min": 0, "max": 30})
+    per_host_concurrency: int = field(default=2, metadata={"min": 1, "max": 16})
+    min_host_delay_seconds: float = field(default=1.0, metadata={"min": 0, "max": 600})
+    respect_robots: bool = True
+    max_articles_per_cycle: int = field(default=60, metadata={"min": 1})
+    trust_env: bool = True  # honour HTTP(S)_PROXY from the environment
+
+
+class FetchError(Exception):
+    """A fetch failed; `kind` (a `FetchErrorKind`) is what a program branches on, and `str(error)` a
+    plain-language sentence an operator understands."""
+
+    def __init__(
+        self,
+        kind: FetchErrorKind | str,
+        message: str,
+        status: int | None = None,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = FetchErrorKind(kind)
+        self.status = status
+        self.retry_after = retry_after
 
 
 @dataclass

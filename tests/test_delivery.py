@@ -18,8 +18,12 @@ import httpx
 import pytest
 
 from bot.config import DeliveryConfig, TelegramConfig
-from bot.delivery import DryRunSender, TelegramSender, blocked_chats, deliver_pending, requeue_failed, scrub
-from state.store import OutboxEntry, State, StateStore, StoryRecord
+from bot.delivery import deliver_pending, requeue_failed
+from bot.logs import scrub
+from bot.senders import DryRunSender
+from bot.telegram_client import TelegramSender
+from state.records import OutboxEntry, State, StoryRecord
+from state.store import StateStore
 from tests.servers.telegram_api import CHANNEL_USERNAME, Call, Chat, Fault, TelegramApiServer
 
 FAST = DeliveryConfig(max_per_minute=20, min_interval_seconds=0.0, max_attempts=4)
@@ -627,11 +631,11 @@ async def test_requeued_entries_go_out_once_the_channel_works(tg, store, sender)
     entries = queue_posts(state, ["one", "two"])
     await deliver(state, store, sender, tg)
     assert [e.status for e in entries] == ["failed", "pending"]
-    assert "Need administrator rights" in blocked_chats(state)[str(tg.channel_id)]["error"]
+    assert "Need administrator rights" in state.blocked_chats[str(tg.channel_id)].error
 
     tg.chats[tg.channel_id].bot_status = "administrator"
     assert requeue_failed(state) == 1
     await deliver(state, store, sender, tg)
 
     assert tg.sent_messages(tg.channel_id) == ["one", "two"]
-    assert blocked_chats(state) == {}
+    assert state.blocked_chats == {}

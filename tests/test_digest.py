@@ -9,10 +9,12 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import DeliveryConfig, DigestConfig, TelegramConfig
-from bot.delivery import TelegramSender, deliver_pending
+from bot.delivery import deliver_pending
 from bot.digest import maybe_queue_digest
+from bot.telegram_client import TelegramSender
 from scrapers.dates import KST
-from state.store import State, StateStore, StoryRecord
+from state.records import State, StoryRecord
+from state.store import StateStore
 from tests.servers.telegram_api import TelegramApiServer
 
 DIGEST = DigestConfig(enabled=True, time="21:00")

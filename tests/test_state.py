@@ -13,16 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from state.store import (
-    SCHEMA_VERSION,
-    OutboxEntry,
-    SourceState,
-    State,
-    StateError,
-    StateLockedError,
-    StateStore,
-    StoryRecord,
-)
+from state.records import SCHEMA_VERSION, OutboxEntry, Seen, SourceState, State, StateError, StoryRecord
+from state.store import StateLockedError, StateStore
 from tests.conftest import REPO, clean_env
 
 DAY = 86400.0
@@ -71,7 +63,7 @@ def test_a_saved_state_loads_back_equal(path: Path) -> None:
     loaded = StateStore(path).load()
 
     assert loaded == state
-    assert loaded.seen["https://www.mdilbo.com/detail/a2"] == [1_790_000_100, "무등일보", False]
+    assert loaded.seen["https://www.mdilbo.com/detail/a2"] == Seen(1_790_000_100, "무등일보", False)
 
 
 def test_files_in_the_older_seen_layout_still_load(path: Path) -> None:
@@ -86,7 +78,7 @@ def test_files_in_the_older_seen_layout_still_load(path: Path) -> None:
 
     state = StateStore(path).load()
 
-    assert state.seen == {"https://x.kr/1": [5, "광주일보", True]}
+    assert state.seen == {"https://x.kr/1": Seen(5, "광주일보", True)}
     assert state.outbox[0].status == "pending" and state.outbox[0].lost_answers == 0
 
 

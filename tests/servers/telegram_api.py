@@ -1,6 +1,6 @@
 """A fake Telegram Bot API server: a real HTTP server on loopback that answers like api.telegram.org.
 
-What it mimics (see /work/shared/notes/telegram-bot-api.md for the sources):
+What it mimics (as documented at core.telegram.org/bots/api and measured against the real server):
 
 - routes ``POST /bot<token>/<method>``, method names case-insensitive; 404 for other paths and unknown
   methods, 401 for a wrong token;

@@ -1,0 +1,93 @@
+"""Every outbox entry is made here: one id scheme (``<kind>-<what>``), typed kinds, text rendered once.
+
+post-<story>             a story's channel post
+edit-<story>-<copies>    the post again, after a later copy joined the story
+digest-<YYYY-MM-DD>      the daily digest
+digest-backlog-<random>  posts waiting after an outage, folded into one message
+alert-<random>           an operational message, one per admin chat
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+
+from bot import render
+from state.records import OutboxEntry, OutboxKind, OutboxStatus, State, StoryRecord
+
+
+def _about(story: StoryRecord) -> str:
+    """How operators are told which post an entry is: its headline and link."""
+    return f"{story.title} ({story.link or story.url})"
+
+
+def queue_post(state: State, story: StoryRecord, now: float) -> OutboxEntry:
+    entry = OutboxEntry(
+        id=f"post-{story.id}",
+        kind=OutboxKind.POST,
+        text=render.render_post(render.view_of(story)),
+        created_at=now,
+        story_id=story.id,
+        title=_about(story),
+    )
+    state.outbox.append(entry)
+    return entry
+
+
+def queue_update(state: State, story: StoryRecord, now: float) -> OutboxEntry | None:
+    """The story changed (a copy joined it): give a post not sent yet the new text, or queue an edit of
+    the sent one. Returns the new edit entry, or None when a pending entry took the new text."""
+    text = render.render_post(render.view_of(story))
+    for entry in state.outbox:
+        if entry.story_id == story.id and entry.pending and entry.kind in (OutboxKind.POST, OutboxKind.EDIT):
+            entry.text = text  # not sent yet: send the grouped version straight away
+            return None
+    entry = OutboxEntry(
+        id=f"edit-{story.id}-{len(story.also)}",
+        kind=OutboxKind.EDIT,
+        text=text,
+        created_at=now,
+        story_id=story.id,
+        title=_about(story),
+    )
+    state.outbox.append(entry)
+    return entry
+
+
+def queue_daily_digest(state: State, day: date, text: str, now: float) -> OutboxEntry:
+    entry = OutboxEntry(id=f"digest-{day.isoformat()}", kind=OutboxKind.DIGEST, text=text, created_at=now)
+    state.outbox.append(entry)
+    return entry
+
+
+def fold_into_backlog_digest(state: State, posts: list[OutboxEntry], text: str, now: float) -> OutboxEntry:
+    """Replace waiting `posts` (and pending edits of their stories) by one digest message, placed where
+    the first of them was in the queue."""
+    digest = OutboxEntry(
+        id=f"digest-backlog-{uuid.uuid4().hex[:12]}", kind=OutboxKind.DIGEST, text=text, created_at=now
+    )
+    state.outbox.insert(state.outbox.index(posts[0]), digest)
+    folded = {e.story_id for e in posts}
+    for entry in state.outbox:
+        if entry.pending and entry.kind in (OutboxKind.POST, OutboxKind.EDIT) and entry.story_id in folded:
+            entry.status = OutboxStatus.FOLDED
+            entry.last_error = f"sent as part of the backlog digest {digest.id}"
+    return digest
+
+
+def queue_alert(state: State, admin_chat_ids: Iterable[int], text: str, now: float) -> int:
+    """An operational alert (`render.render_alert` of `text`) for each admin chat; how many were queued."""
+    count = 0
+    for admin in admin_chat_ids:
+        state.outbox.append(
+            OutboxEntry(
+                id=f"alert-{uuid.uuid4().hex[:12]}",
+                kind=OutboxKind.ALERT,
+                text=render.render_alert(text),
+                created_at=now,
+                chat_id=admin,
+            )
+        )
+        count += 1
+    return count
