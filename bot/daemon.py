@@ -5,7 +5,15 @@ one instance at a time, coalesced, with a misfire grace), a daily retention job 
 daily digest. A delivery loop drains the outbox whenever a poll queued something. Admin commands are
 served over long polling (bot.admin, through the `Controls` this class implements). SIGTERM or SIGINT
 stops it within seconds: a send in flight is allowed to finish (or stays pending), the state is saved,
-the exit code is 0.
+the exit code is 0 — or 3, with a sentence, when the state file could not be written at the end.
+
+When the state file cannot be written (a full disk), nothing that could not be recorded is sent:
+polling goes on in memory, the outbox is kept in memory, only admin alerts go out (one when it starts,
+one when it is over), and everything waiting is sent once a save succeeds again.
+
+The scheduler runs on the wall clock. A watchdog compares it with the monotonic clock; when the wall
+clock jumps (an NTP correction), every source's next poll is rescheduled from now, so a clock stepped
+back two hours does not stop polling for two hours.
 """
 
 from __future__ import annotations
@@ -20,10 +28,10 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import admin, digest, health, render
+from bot import admin, digest, health, outbox, render
 from bot.app import build_sender, make_deliver
 from bot.config import Config
-from bot.delivery import requeue_failed
+from bot.delivery import DeliveryReport, requeue_failed
 from bot.pipeline import Cycle
 from bot.poll import poll_source
 from bot.relevance import Detector
@@ -34,7 +42,7 @@ from bot.story_index import StoryIndex
 from scrapers.dates import KST
 from scrapers.fetch import Fetcher
 from state.records import State, StoryRecord
-from state.store import StateStore
+from state.store import StateStore, StateWriteError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,13 @@ STOP_GRACE_SECONDS = 8.0  # how long a send in flight may take to finish after S
 DELIVERY_POLL_SECONDS = 5.0
 FIRST_POLL_STAGGER_SECONDS = 0.2  # between the first polls of consecutive sources at start-up
 RETENTION_FIRST_RUN_MINUTES = 5
+CLOCK_CHECK_SECONDS = 15.0  # how often the wall clock is compared with the monotonic clock
+CLOCK_STEP_SECONDS = 30.0  # a disagreement larger than this is a step of the wall clock
+
+
+def clock_step(wall_before: float, mono_before: float, wall_now: float, mono_now: float) -> float:
+    """How far the wall clock jumped between two readings, beyond the time that passed (< 0: back)."""
+    return (wall_now - wall_before) - (mono_now - mono_before)
 
 
 class Daemon:
@@ -59,6 +74,34 @@ class Daemon:
         self.fetcher: Fetcher | None = None
         self.polls_in_flight: set[asyncio.Task[object]] = set()
         self.scheduler = AsyncIOScheduler(timezone=KST)
+        self.state_error: str | None = None  # why the state file cannot be written, while it cannot
+
+    # -- the state file -----------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save the state; False (and the admins told, once) when the file cannot be written."""
+        try:
+            self.store.save(self.state)
+        except StateWriteError as exc:
+            self.state_unwritable(str(exc))
+            return False
+        self.state_writable()
+        return True
+
+    def state_unwritable(self, error: str) -> None:
+        if self.state_error is None:
+            log.error("state: %s; nothing is sent that could not be recorded, polling goes on in memory", error)
+            self.alert(render.state_unwritable_alert(error))
+        self.state_error = error
+
+    def state_writable(self) -> None:
+        if self.state_error is not None:
+            self.state_error = None
+            log.warning("state: the state file can be written again; sending what waited")
+            self.alert(render.state_writable_alert(len(self.state.pending())))
+
+    def alert(self, text: str) -> None:
+        outbox.queue_alert(self.state, self.config.telegram.admin_chat_ids, text, time.time())
+        self.wake_delivery.set()
 
     # -- jobs -----------------------------------------------------------------------------------
     async def poll(self, source: SourceConfig) -> None:
@@ -74,6 +117,9 @@ class Daemon:
             self.polls_in_flight.add(task)
         try:
             report = await cycle.run([source])
+        except StateWriteError as exc:  # what the poll found stays in memory, unsent
+            self.state_unwritable(str(exc))
+            return
         except Exception:
             log.exception("source %s: the cycle failed", source.name)
             return
@@ -94,19 +140,45 @@ class Daemon:
             if self.state.paused or not self.state.pending():
                 continue
             try:
-                await self.deliver(self.state, self.store)
+                report = await self.deliver(self.state, self.store)
             except Exception:
-                log.exception("delivery failed; pending posts stay in the outbox")
+                log.exception("delivery failed; what was not confirmed stays in the outbox")
+                continue
+            if isinstance(report, DeliveryReport) and report.state_error:
+                self.state_unwritable(report.state_error)
+            elif self.state_error is not None:
+                self.save()
+
+    async def watch_clock(self) -> None:
+        """Reschedule the polls when the wall clock steps (see the module docstring)."""
+        wall, mono = time.time(), time.monotonic()
+        while not self.stopping.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), CLOCK_CHECK_SECONDS)
+            now_wall, now_mono = time.time(), time.monotonic()
+            step = clock_step(wall, mono, now_wall, now_mono)
+            wall, mono = now_wall, now_mono
+            if abs(step) > CLOCK_STEP_SECONDS:
+                log.warning("the wall clock jumped %+.0f s; polls rescheduled from now", step)
+                self.reschedule()
+
+    def reschedule(self) -> None:
+        """Every source's next poll from now (staggered), whatever the scheduler had computed."""
+        now = datetime.now(KST)
+        for n, source in enumerate(self.config.sources):
+            job = self.scheduler.get_job(f"source:{source.name}")
+            if job is not None:
+                job.modify(next_run_time=now + timedelta(seconds=n * FIRST_POLL_STAGGER_SECONDS))
 
     def retention(self) -> None:
         removed = self.state.prune(self.config.state.retention_days)
         self.stories.forget_except(self.state.stories)
-        self.store.save(self.state)
+        self.save()
         log.info("retention: forgot %d seen entries older than %g days", removed, self.config.state.retention_days)
 
     def queue_digest(self) -> None:
         if digest.maybe_queue_digest(self.config.delivery.digest, self.state, time.time()):
-            self.store.save(self.state)
+            self.save()
             self.wake_delivery.set()
 
     # -- admin controls (bot.admin.Controls) ------------------------------------------------------
@@ -118,14 +190,14 @@ class Daemon:
 
     def set_paused(self, paused: bool) -> int:
         self.state.paused = paused
-        self.store.save(self.state)
+        self.save()
         if not paused:
             self.wake_delivery.set()
         return len(self.state.pending())
 
     def retry_failed(self) -> int:
         count = requeue_failed(self.state)
-        self.store.save(self.state)
+        self.save()
         self.wake_delivery.set()
         return count
 
@@ -193,6 +265,7 @@ class Daemon:
             self.schedule()
             self.scheduler.start()
             delivery = asyncio.create_task(self.delivery_loop(), name="delivery")
+            watchdog = asyncio.create_task(self.watch_clock(), name="clock")
             services = [
                 await admin.start(self.config.telegram, self, trust_env=self.config.fetch.trust_env),
                 await health.start(self.config.health.http_listen, self.status),
@@ -214,10 +287,15 @@ class Daemon:
                 if service is not None:
                     with contextlib.suppress(Exception):
                         await service.stop()
+            await watchdog
             self.fetcher = None
         with contextlib.suppress(Exception):
             await self.sender.close()
-        self.store.save(self.state)
+        try:
+            self.store.save(self.state)
+        except StateWriteError:
+            log.error("stopped without saving: what was found since the last save is found again next run")
+            raise
         log.info("stopped; state saved to %s", self.store.path)
 
 

@@ -21,12 +21,26 @@ kept in ``state.delivery_sends`` so a restart does not burst. Reactions, by `Fai
   after ``max_attempts`` the entry is parked as *failed* and the admins are alerted. Attempts that
   never reached Telegram are not counted against the entry; ``max_attempts`` of them in a row end the
   run (everything stays pending);
-- MIGRATED: switch to the new chat id and send again;
-- CHAT_REFUSED: the entry is parked as *failed*, the admins are alerted once, and that chat is paused
-  (doubling pause) so the rest of the queue waits instead of failing one by one;
-- MESSAGE_REJECTED: the entry is parked as *failed*, the admins are alerted;
-- NOT_MODIFIED (an edit to the same text): done. Alerts that fail are never alerted about;
-- TOKEN_REJECTED: the run stops; nothing more can be sent.
+- MIGRATED: switch to the new chat id, send again, and tell the admins to update the config;
+- CHAT_REFUSED (the bot was removed from the channel, lacks rights, the chat is gone): a person can
+  fix it, so nothing is given up: the entry stays pending, the chat is paused
+  (``refusal_pause_seconds``, doubling up to 6 h) and the admins are told once what waits; when the
+  pause runs out the head entry is the probe, and once it goes through everything that waited follows.
+  Alerts to an admin chat that refuses the bot are dropped (parked), never alerted about;
+- MESSAGE_REJECTED: Telegram refused this message's content: the entry is parked as *failed* and the
+  admins are told which post (headline and link); /retry requeues it after the cause is fixed;
+- NOT_MODIFIED (an edit to the same text): done;
+- TOKEN_REJECTED: delivery stops and pauses (the same doubling pause); when it runs out one getMe is
+  the probe, and delivery resumes when the token is accepted again.
+
+Durability. Every send needs the state file: an entry is sent only after it is saved as pending. When
+the state cannot be written (a full disk), only admin alerts go out (they are safe to lose or repeat)
+and `DeliveryReport.state_error` says why; the rest waits in memory until a save succeeds again.
+
+Clock steps. Saved times (send history, backoff deadlines, chat pauses) are wall-clock times, each
+deadline kept with the delay it was set for (`bot.backoff.corrected`): after the clock steps back (an
+NTP correction) no deadline waits longer than its own delay, and a send recorded "in the future" counts
+as sent now, so the step itself delays nothing.
 
 With ``backlog_digest_threshold > 0``, a backlog of more posts than that (say after an outage) is
 folded into one digest post (`render.render_digest`); the folded entries get status ``folded``.
@@ -49,14 +63,13 @@ from bot.digest import DigestConfig
 from bot.senders import FailureKind, FloodLimits, Sender, SendFailure
 from scrapers.dates import KST
 from state.records import ChatBlock, OutboxEntry, OutboxKind, OutboxStatus, State
-from state.store import StateStore
+from state.store import StateStore, StateWriteError
 
 log = logging.getLogger(__name__)
 
 CHANNEL_MAX_PER_MINUTE = 20  # telegram.constants.FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP (a test checks)
 RETRY_AFTER_MARGIN = 0.5  # seconds added to Telegram's retry_after
-CHAT_PAUSE_SECONDS = 600.0  # first pause of a chat that refuses us (Forbidden / not found); doubles
-CHAT_PAUSE_MAX_SECONDS = 6 * 3600.0
+CHAT_PAUSE_MAX_SECONDS = 6 * 3600.0  # longest pause of a chat (or token) that refuses us
 MAX_ERROR_TEXT = 500
 
 
@@ -71,6 +84,9 @@ class DeliveryConfig:
     max_attempts: int = field(default=8, metadata={"min": 1})  # transient failures before a post is parked
     backlog_digest_threshold: int = field(default=0, metadata={"min": 0})  # > 0: a larger backlog, one digest
     once_max_seconds: float = field(default=300.0, metadata={"min": 1})  # `once` stops delivering after this
+    # A chat that refuses the bot (removed, no rights, not found) or a rejected token: the first pause
+    # before trying again; it doubles with each refusal in a row, up to 6 hours.
+    refusal_pause_seconds: float = field(default=600.0, metadata={"min": 1, "max": CHAT_PAUSE_MAX_SECONDS})
     digest: DigestConfig = field(default_factory=DigestConfig)
 
 
@@ -87,14 +103,20 @@ class FloodLimiter:
         self.min_interval = min_interval
         self.sends: deque[float] = deque(sorted(history)[-self.max_per_window :], maxlen=self.max_per_window)
         self.blocked_until = 0.0  # set by a RetryAfter
+        self.blocked_for = 0.0  # the wait it was set for
+
+    def block(self, now: float, wait: float) -> None:
+        self.blocked_until, self.blocked_for = now + wait, wait
 
     def next_slot(self, now: float) -> float:
-        """The earliest time a send may start."""
+        """The earliest time a send may start. A send recorded after `now` (the clock stepped back) counts
+        as sent now."""
+        self.blocked_until = backoff.corrected(self.blocked_until, self.blocked_for, now) or 0.0
         at = max(now, self.blocked_until)
         if self.sends:
-            at = max(at, self.sends[-1] + self.min_interval)
+            at = max(at, min(self.sends[-1], now) + self.min_interval)
             if len(self.sends) >= self.max_per_window:
-                at = max(at, self.sends[0] + self.window)
+                at = max(at, min(self.sends[0], now) + self.window)
         return at
 
     def record(self, at: float) -> None:
@@ -111,6 +133,7 @@ class DeliveryReport:
     possible_duplicates: int = 0  # sent after a lost answer: the first attempt may have been posted too
     alerts_queued: int = 0
     stopped: str | None = None  # why the run stopped early (e.g. the token was rejected)
+    state_error: str | None = None  # the state file could not be written: only alerts were sent
     errors: list[str] = field(default_factory=list)
 
     def summary_line(self) -> str:
@@ -136,7 +159,7 @@ def _chat_key(chat: int | str) -> str:
 
 
 class _Run:
-    """One `deliver_pending` call: the limiters, the report and the decisions per failure."""
+    """One `deliver_pending` call: the limiters, the report and the reaction to each failure."""
 
     def __init__(
         self,
@@ -166,6 +189,7 @@ class _Run:
         self.report = DeliveryReport()
         self.limiters: dict[str, FloodLimiter] = {}
         self.unreachable = 0  # consecutive attempts that could not connect, for their backoff
+        self.durable = True  # the last save succeeded
 
     # -- helpers -----------------------------------------------------------------------------------
     def target(self, entry: OutboxEntry) -> int | str:
@@ -193,7 +217,21 @@ class _Run:
             self.state.delivery_sends[_chat_key(chat)] = list(lim.sends)
 
     def save(self) -> None:
-        self.store.save(self.state)
+        """Save; when the file cannot be written, note it and carry on with alerts only."""
+        try:
+            self.store.save(self.state)
+        except StateWriteError as exc:
+            if self.durable:
+                log.error("delivery: %s; only admin alerts go out until it can be written", exc)
+            self.durable = False
+            self.report.state_error = str(exc)
+            return
+        self.durable = True
+
+    def not_before(self, entry: OutboxEntry) -> float:
+        """When the entry may be tried again (0.0: any time)."""
+        entry.not_before = backoff.corrected(entry.not_before, entry.wait, self.clock())
+        return entry.not_before or 0.0
 
     async def wait_until(self, at: float) -> bool:
         """Sleep until `at`; False (without sleeping) if that is past the run's deadline."""
@@ -209,30 +247,37 @@ class _Run:
     def queue_alert(self, text: str) -> None:
         self.report.alerts_queued += outbox.queue_alert(self.state, self.admins, text, self.clock())
 
+    def waiting_for(self, chat: int | str) -> int:
+        return sum(1 for e in self.state.pending() if self.target(e) == chat)
+
     def blocked_until(self, chat: int | str) -> float:
         block = self.state.blocked_chats.get(_chat_key(chat))
-        return block.until if block else 0.0
+        if block is None:
+            return 0.0
+        block.until = backoff.corrected(block.until, block.pause, self.clock()) or 0.0
+        return block.until
 
-    def block_chat(self, chat: int | str, error: str, kind: OutboxKind) -> None:
+    def block_chat(self, chat: int | str, error: str, *, alert: bool) -> None:
+        """Pause a chat that refused us (doubling with each refusal in a row); the admins are told once,
+        when the pause begins."""
         block = self.state.blocked_chats.get(_chat_key(chat))
         now = self.clock()
-        pause = backoff.delay(CHAT_PAUSE_SECONDS, 1 if block is None else block.refusals + 1, CHAT_PAUSE_MAX_SECONDS)
+        refusals = 1 if block is None else block.refusals + 1
+        pause = backoff.delay(self.config.refusal_pause_seconds, refusals, CHAT_PAUSE_MAX_SECONDS)
         self.state.blocked_chats[_chat_key(chat)] = ChatBlock(
-            since=block.since if block else now,
-            until=now + pause,
-            pause=pause,
-            error=error,
-            refusals=1 if block is None else block.refusals + 1,
+            since=block.since if block else now, until=now + pause, pause=pause, error=error, refusals=refusals
         )
-        if block is None and kind is not OutboxKind.ALERT:
-            waiting = sum(1 for e in self.state.pending() if self.target(e) == chat)
-            self.queue_alert(render.chat_refused_alert(chat, error, waiting))
+        log.warning("delivery: %s refused our messages (%s); next try in %.0f s", chat, error, pause)
+        if block is None and alert:
+            retry_at = datetime.fromtimestamp(now + pause, KST)
+            self.queue_alert(render.chat_refused_alert(chat, error, self.waiting_for(chat), retry_at))
 
     def unblock_chat(self, chat: int | str) -> None:
+        """The probe went through (it was waiting too, and is sent now)."""
         if self.state.blocked_chats.pop(_chat_key(chat), None) is not None:
             log.warning("delivery to %s works again", chat)
             if chat == self.channel:
-                self.queue_alert(render.chat_restored_alert(chat))
+                self.queue_alert(render.chat_restored_alert(chat, self.waiting_for(chat) + 1))
 
     def park(self, entry: OutboxEntry, error: str, *, alert: bool) -> None:
         entry.status = OutboxStatus.FAILED
@@ -241,7 +286,47 @@ class _Run:
         self.report.errors.append(f"{entry.id}: {error}")
         log.error("delivery: %s %s parked as failed: %s", entry.kind, entry.id, error)
         if alert and entry.kind is not OutboxKind.ALERT:
-            self.queue_alert(render.parked_alert(entry.kind, entry.title or entry.id, error))
+            story = self.state.stories.get(entry.story_id or "")
+            what = f"{story.title} {story.link or story.url}" if story else entry.id
+            self.queue_alert(render.parked_alert(entry.kind, what, error))
+
+    # -- the token -----------------------------------------------------------------------------------
+    async def token_usable(self) -> bool:
+        """False while the bot token is known to be rejected; when its pause is over, one probe (getMe)."""
+        block = self.state.token_block
+        if block is None:
+            return True
+        block.until = backoff.corrected(block.until, block.pause, self.clock()) or 0.0
+        if block.until > self.clock():
+            self.report.stopped = f"the bot token was rejected ({block.error}); it is checked again later"
+            return False
+        try:
+            await self.sender.probe()
+        except SendFailure as failure:
+            if failure.kind is FailureKind.TOKEN_REJECTED:
+                self.token_rejected(str(failure))
+            else:
+                self.report.stopped = f"could not check the bot token ({failure}); trying again later"
+            return False
+        log.warning("delivery: the bot token is accepted again; sending what waited")
+        self.state.token_block = None
+        self.save()
+        return True
+
+    def token_rejected(self, error: str) -> None:
+        block = self.state.token_block
+        now = self.clock()
+        refusals = 1 if block is None else block.refusals + 1
+        pause = backoff.delay(self.config.refusal_pause_seconds, refusals, CHAT_PAUSE_MAX_SECONDS)
+        self.state.token_block = ChatBlock(
+            since=block.since if block else now, until=now + pause, pause=pause, error=error, refusals=refusals
+        )
+        self.report.stopped = (
+            f"the bot token was rejected ({error}); nothing is sent until it is accepted again "
+            f"(checked again in {pause:.0f} s)"
+        )
+        log.error("delivery: %s", self.report.stopped)
+        self.save()
 
     # -- one entry ---------------------------------------------------------------------------------
     def edit_target(self, entry: OutboxEntry) -> tuple[int | None, _Outcome | None]:
@@ -283,40 +368,48 @@ class _Run:
         match failure.kind:
             case FailureKind.RETRY_AFTER:
                 wait = (failure.retry_after or 0.0) + RETRY_AFTER_MARGIN
-                lim.blocked_until = self.clock() + wait
+                lim.block(self.clock(), wait)
                 self.report.retries += 1
                 log.warning("delivery: flood control on %s, waiting %.1f s", chat, wait)
-                entry.last_error, entry.not_before = error, lim.blocked_until
+                entry.last_error, entry.not_before, entry.wait = error, lim.blocked_until, wait
                 self.save()
                 if self.deadline is not None and lim.blocked_until > self.deadline:
                     return _Outcome.STOP
                 return _Outcome.RETRY_NOW
             case FailureKind.MIGRATED if failure.new_chat_id is not None and failure.new_chat_id != chat:
-                self.report.retries += 1
-                log.warning("delivery: chat %s migrated to %s; update [telegram] chat_id", chat, failure.new_chat_id)
-                if entry.chat_id is None:
-                    self.state.channel_migrated_to[str(self.channel)] = failure.new_chat_id
-                    self.channel = failure.new_chat_id
-                else:
-                    entry.chat_id = failure.new_chat_id
-                self.save()
+                self.migrated(entry, chat, failure.new_chat_id)
                 return _Outcome.RETRY_NOW
             case FailureKind.NOT_MODIFIED if entry.kind is OutboxKind.EDIT:
                 return self.confirm(entry, chat, message_id)
             case FailureKind.CHAT_REFUSED:
-                self.park(entry, error, alert=False)
-                self.block_chat(chat, error, entry.kind)
+                if entry.kind is OutboxKind.ALERT:  # an admin who blocked the bot: alerts are not kept
+                    self.park(entry, error, alert=False)
+                    self.block_chat(chat, error, alert=False)
+                else:  # kept pending: it goes out when the chat takes messages again
+                    entry.last_error = error
+                    self.block_chat(chat, error, alert=True)
                 self.save()
                 return _Outcome.CHAT_BLOCKED
             case FailureKind.TOKEN_REJECTED:
-                self.report.stopped = f"the bot token was rejected ({error}); nothing more is sent"
-                log.error("delivery: %s", self.report.stopped)
+                entry.last_error = error
+                self.token_rejected(error)
                 return _Outcome.STOP
             case FailureKind.MESSAGE_REJECTED | FailureKind.NOT_MODIFIED:
                 self.park(entry, error, alert=entry.kind is not OutboxKind.EDIT)
                 self.save()
                 return _Outcome.FAILED
         return self.transient(entry, chat, failure.kind, error)
+
+    def migrated(self, entry: OutboxEntry, chat: int | str, new_chat: int) -> None:
+        self.report.retries += 1
+        log.warning("delivery: chat %s migrated to %s; update [telegram] chat_id", chat, new_chat)
+        if entry.chat_id is None:
+            self.state.channel_migrated_to[str(self.channel)] = new_chat
+            self.channel = new_chat
+            self.queue_alert(render.chat_migrated_alert(chat, new_chat))
+        else:
+            entry.chat_id = new_chat
+        self.save()
 
     def confirm(self, entry: OutboxEntry, chat: int | str, message_id: int | None) -> _Outcome:
         now = self.clock()
@@ -335,9 +428,9 @@ class _Run:
             )
         if entry.kind is OutboxKind.POST and entry.story_id in self.state.stories and message_id is not None:
             self.state.stories[entry.story_id].message_id = message_id
+        self.report.sent += 1
         self.unblock_chat(chat)
         self.save()  # durable right after Telegram confirmed: a crash from here on cannot repeat it
-        self.report.sent += 1
         return _Outcome.SENT
 
     def transient(self, entry: OutboxEntry, chat: int | str, kind: FailureKind, error: str) -> _Outcome:
@@ -364,7 +457,7 @@ class _Run:
             self.save()
             return _Outcome.FAILED
         delay = backoff.delay(self.backoff_base, failures, self.backoff_max)
-        entry.not_before = now + delay
+        entry.not_before, entry.wait = now + delay, delay
         if self.unreachable >= self.config.max_attempts:
             self.report.stopped = (
                 f"Telegram could not be reached {self.unreachable} times in a row "
@@ -405,14 +498,20 @@ class _Run:
         self.save()
 
     async def run(self) -> DeliveryReport:
-        self.fold_backlog()
+        self.save()  # what is pending must be on disk before anything is sent
+        if self.durable:
+            self.fold_backlog()
+        if not await self.token_usable():
+            self.report.pending = len(self.state.pending())
+            return self.report
         stopped_chats: set[str] = set()  # chats whose head entry cannot go out in this run
         while True:
             entry = self.next_entry(stopped_chats)
             if entry is None:
                 break
             chat = self.target(entry)
-            if entry.not_before and not await self.wait_until(entry.not_before):
+            not_before = self.not_before(entry)
+            if not_before and not await self.wait_until(not_before):
                 stopped_chats.add(_chat_key(chat))
                 continue
             outcome = await self.attempt(entry)
@@ -431,12 +530,15 @@ class _Run:
         """The entry to send next: of each chat's first pending entry, the one that may go soonest.
 
         Entries of one chat go strictly in outbox order (a chat whose head entry backs off waits); between
-        chats, an alert to an admin can go while the channel waits out its flood spacing.
+        chats, an alert to an admin can go while the channel waits out its flood spacing. While the state
+        cannot be written, only alerts go.
         """
         now = self.clock()
         heads: dict[str, OutboxEntry] = {}
         for entry in self.state.outbox:
             if not entry.pending or f"skip:{entry.id}" in stopped:
+                continue
+            if not self.durable and entry.kind is not OutboxKind.ALERT:
                 continue
             chat = self.target(entry)
             key = _chat_key(chat)
@@ -448,15 +550,16 @@ class _Run:
             heads[key] = entry
 
         def ready_at(entry: OutboxEntry) -> float:
-            return max(entry.not_before or 0.0, self.limiter(self.target(entry)).next_slot(now))
+            return max(self.not_before(entry), self.limiter(self.target(entry)).next_slot(now))
 
         return min(heads.values(), key=ready_at, default=None)  # ties: the earlier in the outbox
 
 
 def requeue_failed(state: State, entry_ids: Iterable[str] | None = None) -> int:
-    """Put parked (failed) entries back in the queue, e.g. after the bot was re-added to the channel.
+    """Put parked (failed) entries back in the queue, e.g. after fixing a post Telegram refused.
 
-    All of them, or those in `entry_ids`; alerts stay parked. Also lifts the pause of refused chats.
+    All of them, or those in `entry_ids`; alerts stay parked. Also lifts the pause of refused chats and
+    of a rejected token, so the next delivery tries at once.
     Returns how many entries were requeued; the caller saves the state.
     """
     wanted = None if entry_ids is None else set(entry_ids)
@@ -470,6 +573,7 @@ def requeue_failed(state: State, entry_ids: Iterable[str] | None = None) -> int:
             entry.status, entry.attempts, entry.not_before = OutboxStatus.PENDING, 0, None
             count += 1
     state.blocked_chats.clear()
+    state.token_block = None
     return count
 
 

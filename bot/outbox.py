@@ -17,11 +17,6 @@ from bot import render
 from state.records import OutboxEntry, OutboxKind, OutboxStatus, State, StoryRecord
 
 
-def _about(story: StoryRecord) -> str:
-    """How operators are told which post an entry is: its headline and link."""
-    return f"{story.title} ({story.link or story.url})"
-
-
 def queue_post(state: State, story: StoryRecord, now: float) -> OutboxEntry:
     entry = OutboxEntry(
         id=f"post-{story.id}",
@@ -29,7 +24,6 @@ def queue_post(state: State, story: StoryRecord, now: float) -> OutboxEntry:
         text=render.render_post(render.view_of(story)),
         created_at=now,
         story_id=story.id,
-        title=_about(story),
     )
     state.outbox.append(entry)
     return entry
@@ -49,7 +43,6 @@ def queue_update(state: State, story: StoryRecord, now: float) -> OutboxEntry | 
         text=text,
         created_at=now,
         story_id=story.id,
-        title=_about(story),
     )
     state.outbox.append(entry)
     return entry

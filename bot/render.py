@@ -286,12 +286,37 @@ def source_alert_text(alert: SourceAlert) -> str:
     return f"소스 장애: {alert.source} — {alert.failures}회 연속 실패.\n{alert.error}\n{alert.url}"
 
 
-def chat_refused_alert(chat: int | str, error: str, waiting: int) -> str:
-    return f"텔레그램 전송 불가 ({chat}): {error}. 대기 중인 메시지 {waiting}건은 채널 권한이 복구되면 전송됩니다."
+def chat_refused_alert(chat: int | str, error: str, waiting: int, retry_at: datetime) -> str:
+    """The channel refuses the bot: nothing is given up; what waits goes out once it is fixed."""
+    return (
+        f"텔레그램 전송 불가 ({chat}): {error}.\n"
+        f"대기 중인 메시지 {waiting}건은 그대로 보관되며, 봇을 채널에 다시 추가하거나 권한을 복구하면 "
+        f"자동으로 전송됩니다 (다음 확인 {retry_at.astimezone(KST):%H:%M}, 이후 간격을 늘려 계속 확인). "
+        "/retry 로 바로 다시 시도할 수 있습니다."
+    )
 
 
-def chat_restored_alert(chat: int | str) -> str:
-    return f"텔레그램 전송 복구 ({chat})."
+def chat_restored_alert(chat: int | str, waiting: int) -> str:
+    return f"텔레그램 전송 복구 ({chat}): 대기 중이던 메시지 {waiting}건을 이어서 전송합니다."
+
+
+def state_unwritable_alert(error: str) -> str:
+    return (
+        f"상태 파일을 쓸 수 없습니다: {error}.\n"
+        "기록할 수 없는 게시는 보내지 않습니다. 수집은 메모리에서 계속하고, 디스크에 다시 쓸 수 있게 되면 "
+        "대기 중인 게시를 이어서 보냅니다. 이 상태로 종료하면 그동안 찾은 기사는 다음 실행에서 다시 찾습니다."
+    )
+
+
+def state_writable_alert(waiting: int) -> str:
+    return f"상태 파일을 다시 쓸 수 있습니다. 대기 중인 메시지 {waiting}건을 보냅니다."
+
+
+def chat_migrated_alert(old: int | str, new: int | str) -> str:
+    return (
+        f"채널이 새 ID로 옮겨졌습니다: {old} → {new}. 지금은 새 ID로 보내고 있습니다. "
+        f"설정의 chat_id를 {new}로 바꾸세요."
+    )
 
 
 def parked_alert(kind: str, what: str, error: str) -> str:

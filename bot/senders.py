@@ -93,6 +93,10 @@ class Sender(Protocol):
 
     async def edit(self, chat_id: int | str, message_id: int, text: str, *, link_preview: bool) -> None: ...
 
+    async def probe(self) -> None:
+        """Check that the bot token is accepted (raises SendFailure when not)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -114,6 +118,9 @@ class DryRunSender:
 
     async def edit(self, chat_id: int | str, message_id: int, text: str, *, link_preview: bool) -> None:
         self._print(f"edit of message #{message_id} in {chat_id}", text)
+
+    async def probe(self) -> None:
+        return None
 
     def _print(self, head: str, text: str) -> None:
         rule = "─" * 60

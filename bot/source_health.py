@@ -82,5 +82,12 @@ def after_poll(memory: SourceState, poll: SourcePoll, now: float, *, failure_thr
 
 
 def poll_due(memory: SourceState | None, now: float) -> bool:
-    """Whether a source may be polled now (it is not backing off)."""
-    return memory is None or backoff.due(memory.backoff_until, now, MAX_BACKOFF)
+    """Whether a source may be polled now (it is not backing off). A backoff deadline that a clock step
+    back put too far ahead is corrected in `memory`."""
+    if memory is None or memory.backoff_until is None:
+        return True
+    set_for = memory.backoff_until - memory.last_attempt_at if memory.last_attempt_at else MAX_BACKOFF
+    if memory.last_attempt_at and memory.last_attempt_at > now:  # the clock went back since
+        memory.last_attempt_at = now
+    memory.backoff_until = backoff.corrected(memory.backoff_until, min(set_for, MAX_BACKOFF), now)
+    return memory.backoff_until is None or memory.backoff_until <= now

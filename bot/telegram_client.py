@@ -158,6 +158,15 @@ class TelegramSender:
         except Exception as exc:
             raise classify(exc, self.token) from exc
 
+    async def probe(self) -> None:
+        try:
+            if self._initialized:
+                await self.bot.get_me()
+            else:
+                await self._ready()
+        except Exception as exc:
+            raise classify(exc, self.token) from exc
+
     async def close(self) -> None:
         if self._initialized:
             await self.bot.shutdown()

@@ -135,10 +135,10 @@ class OutboxEntry:
     attempts: int = 0
     last_error: str | None = None
     not_before: float | None = None  # epoch; retry backoff and flood-wait
+    wait: float = 0.0  # the delay `not_before` was set for (see bot.backoff.until)
     message_id: int | None = None
     sent_at: float | None = None
     lost_answers: int = 0  # attempts that timed out or were cut off: Telegram may have posted them
-    title: str | None = None  # what the entry is about, for operators (a post's headline and link)
 
     def __post_init__(self) -> None:
         self.kind = OutboxKind(self.kind)
@@ -155,8 +155,9 @@ class OutboxEntry:
 
 @dataclass(slots=True)
 class ChatBlock:
-    """A chat that refused our messages (bot removed, chat not found): sends to it wait until `until`,
-    then the next one is the probe; each refusal in a row doubles `pause`."""
+    """A chat that refused our messages (bot removed, chat not found), or the bot token that Telegram
+    rejected: sends wait until `until`, then one attempt is the probe; each refusal in a row doubles
+    `pause`."""
 
     since: float
     until: float
@@ -180,6 +181,7 @@ class State:
     undecided_tries: dict[str, int] = field(default_factory=dict)  # URL -> failed article reads
     delivery_sends: dict[str, list[float]] = field(default_factory=dict)  # chat -> recent send times
     blocked_chats: dict[str, ChatBlock] = field(default_factory=dict)
+    token_block: ChatBlock | None = None  # the bot token was rejected: nothing is sent until a probe passes
     channel_migrated_to: dict[str, int | str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)  # anything else under "meta", kept as it is
 
@@ -223,6 +225,7 @@ class State:
             article_tries=self.undecided_tries,
             delivery_sends=self.delivery_sends,
             delivery_blocked={k: asdict(v) for k, v in self.blocked_chats.items()},
+            delivery_token_block=asdict(self.token_block) if self.token_block else None,
             channel_migrated_to=self.channel_migrated_to,
         )
         return {
@@ -262,6 +265,7 @@ class State:
             undecided_tries=dict(meta.pop("article_tries", {})),
             delivery_sends={k: [float(t) for t in v] for k, v in meta.pop("delivery_sends", {}).items()},
             blocked_chats={k: _from_dict(ChatBlock, v) for k, v in meta.pop("delivery_blocked", {}).items()},
+            token_block=_from_dict(ChatBlock, block) if (block := meta.pop("delivery_token_block", None)) else None,
             channel_migrated_to=dict(meta.pop("channel_migrated_to", {})),
             meta=meta,
         )

@@ -146,13 +146,21 @@ def test_backoff_doubles_from_twice_the_interval_up_to_the_cap() -> None:
     assert max(waits) == MAX_BACKOFF
 
 
-def test_a_deadline_beyond_any_backoff_is_a_clock_that_stepped_back() -> None:
-    assert not poll_due(SourceState(backoff_until=NOW + 600), NOW)
-    assert poll_due(SourceState(backoff_until=NOW - 1), NOW)
-    assert poll_due(SourceState(backoff_until=NOW + MAX_BACKOFF + 7200), NOW)
+def test_a_backoff_is_never_longer_than_it_was_set_for_when_the_clock_steps_back() -> None:
+    memory = SourceState(last_attempt_at=NOW, backoff_until=NOW + 1200)  # 20 minutes from the failure
+    assert not poll_due(memory, NOW + 1199) and poll_due(replace(memory), NOW + 1200)
+    stepped = NOW - 2 * HOUR  # NTP moved the wall clock two hours back right after the failure
+    assert not poll_due(memory, stepped)  # the scheduler asks: noticed, the deadline is moved
+    assert not poll_due(memory, stepped + 1199)
+    assert poll_due(memory, stepped + 1200)  # 20 minutes later by any clock, not 2 h 20
+    unknown = SourceState(backoff_until=NOW + MAX_BACKOFF + 7200)  # no attempt time: at most the cap
+    assert not poll_due(unknown, NOW) and poll_due(unknown, NOW + MAX_BACKOFF)
     assert poll_due(None, NOW)
 
 
-def test_backoff_delay() -> None:
+def test_backoff_delay_and_deadlines() -> None:
     assert [backoff.delay(5, n, 60) for n in range(1, 7)] == [5, 10, 20, 40, 60, 60]
     assert backoff.delay(5, 10_000, 60) == 60
+    assert backoff.corrected(None, 10, NOW) is None
+    assert backoff.corrected(NOW + 5, 10, NOW) == NOW + 5
+    assert backoff.corrected(NOW + 7200 + 10, 10, NOW) == NOW + 10

@@ -193,11 +193,11 @@ async def test_transient_failures_give_up_after_max_attempts_and_alert(tg, store
     assert tg.sent_messages(tg.channel_id) == []
     assert len(sends(tg, tg.channel_id)) == 3
     [alert] = tg.sent_messages(tg.admin_id)
-    assert entry.id in alert and "Internal Server Error" in alert
+    assert "title 0" in alert and "Internal Server Error" in alert
     assert (report.sent, report.failed, report.alerts_queued) == (1, 1, 1)  # the alert is the one sent
 
 
-async def test_forbidden_parks_the_entry_alerts_once_and_pauses_the_channel(tg, store, sender):
+async def test_a_removed_bot_keeps_every_post_and_sends_them_all_when_re_added(tg, store, sender):
     tg.chats[tg.channel_id].bot_status = "left"  # the bot was removed from the channel
     state = State()
     entries = queue_posts(state, ["one", "two", "three"])
@@ -206,37 +206,75 @@ async def test_forbidden_parks_the_entry_alerts_once_and_pauses_the_channel(tg, 
     await deliver(state, store, sender, tg)  # a second run right after: the channel is paused
 
     assert len(sends(tg, tg.channel_id)) == 1  # no retry storm
-    assert [e.status for e in entries] == ["failed", "pending", "pending"]
+    assert [e.status for e in entries] == ["pending"] * 3  # nothing given up
     assert entries[0].last_error == "Forbidden: Forbidden: bot is not a member of the channel chat"
+    assert on_disk(store)["meta"]["delivery_blocked"][str(tg.channel_id)]["refusals"] == 1
     [alert] = tg.sent_messages(tg.admin_id)
-    assert "bot is not a member of the channel chat" in alert and "2건" in alert
+    assert "bot is not a member of the channel chat" in alert and "3건" in alert and "자동으로 전송" in alert
 
-    tg.chats[tg.channel_id].bot_status = "administrator"  # fixed; the pause has run out an hour later
+    # Still out when the pause runs out: the probe is refused, the pause doubles, no second alert.
+    await deliver(state, store, sender, tg, clock=lambda: time.time() + 601)
+    assert len(sends(tg, tg.channel_id)) == 2 and len(tg.sent_messages(tg.admin_id)) == 1
+    assert state.blocked_chats[str(tg.channel_id)].pause == 1200
+
+    tg.chats[tg.channel_id].bot_status = "administrator"  # re-added; the next probe is an hour later
     report = await deliver(state, store, sender, tg, clock=lambda: time.time() + 3600)
 
-    assert tg.sent_messages(tg.channel_id) == ["two", "three"]
-    assert [e.status for e in entries] == ["failed", "sent", "sent"]
-    assert len(tg.sent_messages(tg.admin_id)) == 2 and "복구" in tg.sent_messages(tg.admin_id)[1]
-    assert report.pending == 0
+    assert tg.sent_messages(tg.channel_id) == ["one", "two", "three"]
+    assert [e.status for e in entries] == ["sent", "sent", "sent"]
+    restored = tg.sent_messages(tg.admin_id)[1]
+    assert "복구" in restored and "3건" in restored
+    assert report.pending == 0 and state.blocked_chats == {}
 
 
-async def test_chat_not_found_is_not_retried(tg, store, sender):
+async def test_chat_not_found_waits_for_the_chat(tg, store, sender):
     state = State()
-    [entry] = queue_posts(state, ["to a chat that does not exist"])
+    [entry] = queue_posts(state, ["to a chat that does not exist (yet)"])
+    missing = -1009999999999
 
-    await deliver_pending(
-        state,
-        store,
-        sender,
-        chat_id=-1009999999999,
-        delivery_config=FAST,
-        admin_chat_ids=(tg.admin_id,),
-        backoff_base=BACKOFF,
-    )
+    async def run(clock: float = 0.0) -> None:
+        await deliver_pending(
+            state,
+            store,
+            sender,
+            chat_id=missing,
+            delivery_config=FAST,
+            admin_chat_ids=(tg.admin_id,),
+            backoff_base=BACKOFF,
+            clock=lambda: time.time() + clock,
+        )
 
-    assert entry.status == "failed" and entry.last_error == "BadRequest: Chat not found"
-    assert len(tg.calls_to("sendMessage")) == 2  # the one refused post and the admin alert
+    await run()
+    await run()
+
+    assert entry.status == "pending" and entry.last_error == "BadRequest: Chat not found"
+    assert len(sends(tg, missing)) == 1  # refused once, then paused
     assert "Chat not found" in tg.sent_messages(tg.admin_id)[0]
+
+    tg.add_chat(Chat(missing, "channel", title="created later"))
+    await run(clock=700)
+    assert entry.status == "sent" and tg.sent_messages(missing) == ["to a chat that does not exist (yet)"]
+
+
+async def test_a_revoked_token_pauses_delivery_and_a_probe_resumes_it(tg, store, sender):
+    state = State()
+    entries = queue_posts(state, ["one", "two"])
+    tg.token_revoked = True
+
+    first = await deliver(state, store, sender, tg)
+    again = await deliver(state, store, sender, tg)  # at once: no call at all
+
+    assert first.stopped and "rejected" in first.stopped and again.stopped
+    assert len(tg.calls) == 1  # one getMe; no getMe on every wake-up
+    assert [e.status for e in entries] == ["pending", "pending"]
+
+    await deliver(state, store, sender, tg, clock=lambda: time.time() + 601)  # still revoked: one probe
+    assert len(tg.calls_to("getMe")) == 2 and state.token_block and state.token_block.pause == 1200
+
+    tg.token_revoked = False  # a new token in place (here: the same one accepted again)
+    report = await deliver(state, store, sender, tg, clock=lambda: time.time() + 3600)
+    assert tg.sent_messages(tg.channel_id) == ["one", "two"] and report.stopped is None
+    assert state.token_block is None
 
 
 @pytest.mark.parametrize(
@@ -258,7 +296,7 @@ async def test_rejected_message_is_parked_and_the_rest_go_out(tg, store, sender,
     assert error.lower() in (entries[1].last_error or "").lower()
     assert len(sends(tg, tg.channel_id)) == 3  # the rejected one was tried once
     [alert] = tg.sent_messages(tg.admin_id)
-    assert entries[1].id in alert
+    assert "title 1" in alert and "https://news.example/1" in alert  # which post: headline and link
     assert report.failed == 1
 
 
@@ -289,7 +327,10 @@ async def test_chat_migrated_switches_to_the_new_chat(tg, store, sender):
     await deliver(state, store, sender, tg)  # a later run starts with the new id
 
     assert tg.sent_messages(new_id) == ["first", "second"]
-    assert [c.params["chat_id"] for c in tg.calls_to("sendMessage")] == [tg.channel_id, new_id, new_id]
+    channel_calls = [c.params["chat_id"] for c in tg.calls_to("sendMessage") if c.params["chat_id"] != tg.admin_id]
+    assert channel_calls == [tg.channel_id, new_id, new_id]
+    [alert] = tg.sent_messages(tg.admin_id)  # the admins are told to update the config, once
+    assert str(new_id) in alert and "chat_id" in alert
 
 
 def max_in_window(times: list[float], window: float) -> int:
@@ -625,16 +666,16 @@ def test_the_fake_refuses_edits_that_change_nothing_or_miss(tg):
     assert missing.json()["description"] == "Bad Request: message to edit not found"
 
 
-async def test_requeued_entries_go_out_once_the_channel_works(tg, store, sender):
+async def test_retry_lifts_the_pause_of_a_refusing_channel_at_once(tg, store, sender):
     tg.chats[tg.channel_id].bot_status = "member"  # in the channel but without the right to post
     state = State()
     entries = queue_posts(state, ["one", "two"])
     await deliver(state, store, sender, tg)
-    assert [e.status for e in entries] == ["failed", "pending"]
+    assert [e.status for e in entries] == ["pending", "pending"]
     assert "Need administrator rights" in state.blocked_chats[str(tg.channel_id)].error
 
     tg.chats[tg.channel_id].bot_status = "administrator"
-    assert requeue_failed(state) == 1
+    assert requeue_failed(state) == 0  # nothing was parked; the pause is lifted
     await deliver(state, store, sender, tg)
 
     assert tg.sent_messages(tg.channel_id) == ["one", "two"]

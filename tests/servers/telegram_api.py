@@ -472,6 +472,7 @@ class TelegramApiServer:
         rate_limit: tuple[int, float] | None = None,
     ) -> None:
         self.token = token
+        self.token_revoked = False  # True: every call answers 401, as after @BotFather revokes the token
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
         self.bot_username = bot_username
         self.rate_limit = rate_limit  # (max sendMessage calls, per seconds) per chat; None = unlimited
@@ -646,7 +647,7 @@ class TelegramApiServer:
             fault = queue.popleft() if queue else None
         if self.on_request is not None:
             self.on_request(call)
-        if token != self.token:
+        if token != self.token or self.token_revoked:
             self._finish(h, call, ApiError(401, "Unauthorized"))
             return
         if fault is not None:
