@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.config import Config
 from bot.delivery import deliver_pending
+from bot.parsing import WorkerParsers
 from bot.pipeline import Cycle, CycleReport
 from bot.relevance import Detector
 from bot.senders import DryRunSender, Sender
@@ -65,13 +66,16 @@ async def _once(config: Config, store: StateStore, dry_run: bool) -> CycleReport
     state = store.load()
     if store.recovery_note:
         print(f"warning: {store.recovery_note}", file=sys.stderr)
+    state.token_block = None  # a run started by hand tries the token again
     sender = build_sender(config, dry_run)
+    parsers = WorkerParsers(deadline=config.fetch.parse_timeout_seconds)
     try:
         async with Fetcher(config.fetch) as fetcher:
             deliver = make_deliver(config, sender, deadline=time.time() + config.delivery.once_max_seconds)
-            cycle = Cycle(config, state, store, fetcher, Detector(config.relevance), deliver)
+            cycle = Cycle(config, state, store, fetcher, Detector(config.relevance), deliver, parsers=parsers)
             return await cycle.run()
     finally:
+        await parsers.close()
         with contextlib.suppress(Exception):
             await sender.close()
 

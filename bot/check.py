@@ -9,6 +9,7 @@ import unicodedata
 from typing import TextIO
 
 from bot.config import Config
+from bot.parsing import WorkerParsers
 from bot.poll import poll_all
 from bot.sources import SourcePoll
 from scrapers.fetch import Fetcher
@@ -68,8 +69,12 @@ def format_table(polls: list[SourcePoll], state: State | None, now: float) -> st
 
 
 async def _check(config: Config, state: State | None) -> list[SourcePoll]:
-    async with Fetcher(config.fetch) as fetcher:
-        return await poll_all(fetcher, config.sources, state, conditional=False)
+    parsers = WorkerParsers(deadline=config.fetch.parse_timeout_seconds)
+    try:
+        async with Fetcher(config.fetch) as fetcher:
+            return await poll_all(fetcher, config.sources, state, conditional=False, parsers=parsers)
+    finally:
+        await parsers.close()
 
 
 def run_check(config: Config, *, strict: bool = False, out: TextIO = sys.stdout) -> int:

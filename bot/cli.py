@@ -198,14 +198,21 @@ def cmd_evaluate_stories(config: Config, args: argparse.Namespace) -> int:
 # -- wiring -------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="TOML config (default: ./config.toml, else built-in)")
-    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+def _global_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
+    """--config and -v, accepted before or after the subcommand. After it they must not reset what was
+    given before it, so there they have no default of their own."""
+    options = argparse.ArgumentParser(add_help=False)
+    keep: dict[str, Any] = {"default": argparse.SUPPRESS} if in_subcommand else {}
+    options.add_argument("--config", metavar="PATH", help="TOML config (default: ./config.toml, else built-in)", **keep)
+    options.add_argument("-v", "--verbose", action="store_true", help="debug logging", **keep)
+    return options
 
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _global_options(in_subcommand=True)
     parser = argparse.ArgumentParser(
         prog="gwangju-ai-watch",
-        parents=[common],
+        parents=[_global_options(in_subcommand=False)],
         description="Posts news about AI infrastructure in Gwangju (광주광역시) to a Telegram channel.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -32,6 +32,7 @@ from bot import admin, digest, health, outbox, render
 from bot.app import build_sender, make_deliver
 from bot.config import Config
 from bot.delivery import DeliveryReport, requeue_failed
+from bot.parsing import WorkerParsers
 from bot.pipeline import Cycle
 from bot.poll import poll_source
 from bot.relevance import Detector
@@ -64,6 +65,7 @@ class Daemon:
         self.config = config
         self.store = store
         self.state = state
+        state.token_block = None  # a restart is when a fixed token is put in: try it at once
         self.detector = Detector(config.relevance)
         self.stories = StoryIndex.from_stories(state.stories.values(), config.stories.window_hours)
         self.sender = build_sender(config)
@@ -72,6 +74,7 @@ class Daemon:
         self.stopping = asyncio.Event()
         self.wake_delivery = asyncio.Event()
         self.fetcher: Fetcher | None = None
+        self.parsers = WorkerParsers(deadline=config.fetch.parse_timeout_seconds)
         self.polls_in_flight: set[asyncio.Task[object]] = set()
         self.scheduler = AsyncIOScheduler(timezone=KST)
         self.state_error: str | None = None  # why the state file cannot be written, while it cannot
@@ -111,7 +114,16 @@ class Daemon:
         if not poll_due(self.state.sources.get(source.name), time.time()):
             log.debug("source %s: backing off", source.name)
             return
-        cycle = Cycle(self.config, self.state, self.store, self.fetcher, self.detector, None, stories=self.stories)
+        cycle = Cycle(
+            self.config,
+            self.state,
+            self.store,
+            self.fetcher,
+            self.detector,
+            None,
+            stories=self.stories,
+            parsers=self.parsers,
+        )
         task = asyncio.current_task()
         if task is not None:
             self.polls_in_flight.add(task)
@@ -204,7 +216,9 @@ class Daemon:
     async def check(self, url: str) -> str:
         if self.fetcher is None:
             return render.CHECK_UNAVAILABLE
-        poll = await poll_source(self.fetcher, SourceConfig(name="check", url=url), None, conditional=False)
+        poll = await poll_source(
+            self.fetcher, SourceConfig(name="check", url=url), None, conditional=False, parsers=self.parsers
+        )
         shown = [(i, self.detector.classify(i.title, i.snippet).relevant) for i in poll.items[: render.CHECK_SHOWN]]
         return render.check_reply(url, poll.error, poll.elapsed, len(poll.items), shown)
 
@@ -288,6 +302,7 @@ class Daemon:
                     with contextlib.suppress(Exception):
                         await service.stop()
             await watchdog
+            await self.parsers.close()
             self.fetcher = None
         with contextlib.suppress(Exception):
             await self.sender.close()

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 
-from bot.parsing import InlineParsers, Parsers
+from bot.parsing import InlineParsers, Parsers, ParseTimeout
 from bot.sources import Problem, SourceConfig, SourcePoll
 from scrapers.fetch import Fetcher, FetchError
 from state.records import SourceState, State
@@ -65,6 +65,8 @@ async def poll_source(
                 poll.error_kind, poll.error = Problem.LAYOUT, layout_broken_message(memory)
     except FetchError as exc:
         poll.error_kind, poll.error, poll.status = exc.kind, str(exc), exc.status
+    except ParseTimeout as exc:
+        poll.error_kind, poll.error = Problem.SLOW, str(exc)
     except Exception as exc:  # a parser failure must not stop the other sources
         poll.error_kind = kind.problem(exc)
         if poll.error_kind is Problem.BUG:

@@ -96,13 +96,21 @@ def _fits(html_text: str) -> bool:
 
 # -- cleaning and cutting raw strings --------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u2028\u2029\ufeff\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")  # become a space
+# Invisible format characters (Unicode category Cf) that can hide or reorder text are removed:
+# bidirectional overrides and isolates (U+202A–202E, U+2066–2069) could make a scraped title read
+# backwards. Kept: the zero-width (non-)joiners U+200C/U+200D that emoji and some scripts need.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 _SENTENCE_END = re.compile(r"[.!?。…][\"'”’)\]]*(?=\s|$)")
 
 
 def _line(text: str) -> str:
     """One display line: control characters dropped, whitespace collapsed."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return " ".join(_CONTROL.sub(" ", _INVISIBLE.sub("", text)).split())
 
 
 def _paragraphs(text: str) -> str:
@@ -143,7 +151,12 @@ def _safe_url(url: str) -> str | None:
     """The URL when it can be a link: http(s), no spaces, sane length; otherwise None (no link).
     It is still escaped where it is written."""
     url = url.strip()
-    if len(url) > MAX_URL or _CONTROL.search(url) or not re.match(r"https?://\S+$", url, re.IGNORECASE):
+    if (
+        len(url) > MAX_URL
+        or _CONTROL.search(url)
+        or _INVISIBLE.search(url)
+        or not re.match(r"https?://\S+$", url, re.IGNORECASE)
+    ):
         return None
     return url
 

@@ -76,6 +76,7 @@ class Problem(StrEnum):
     FEED = "feed"  # the answer is not a usable feed / API answer
     CONFIG = "config"  # the source is misconfigured (a selector that is not CSS, missing API keys)
     BUG = "bug"  # our parser failed
+    SLOW = "slow"  # parsing the page took longer than its deadline
 
 
 _PAGE_ERRORS: tuple[tuple[type[Exception], Problem], ...] = ((FeedError, Problem.FEED), (ValueError, Problem.CONFIG))

@@ -78,6 +78,7 @@ class FetchConfig:
     min_host_delay_seconds: float = field(default=1.0, metadata={"min": 0, "max": 600})
     respect_robots: bool = True
     max_articles_per_cycle: int = field(default=60, metadata={"min": 1})
+    parse_timeout_seconds: float = field(default=20.0, metadata={"min": 0.01, "max": 600})  # per page
     trust_env: bool = True  # honour HTTP(S)_PROXY from the environment
 
 

@@ -680,3 +680,30 @@ async def test_retry_lifts_the_pause_of_a_refusing_channel_at_once(tg, store, se
 
     assert tg.sent_messages(tg.channel_id) == ["one", "two"]
     assert state.blocked_chats == {}
+
+
+async def test_a_clock_stepped_back_two_hours_holds_nothing(tg, store, sender):
+    """Send times and backoff deadlines are saved as wall-clock times; an NTP correction that moves the
+    clock two hours back must not make delivery wait two hours for its own history."""
+    config = DeliveryConfig(max_per_minute=20, min_interval_seconds=3.0, max_attempts=4)
+    state = State()
+    waits: list[float] = []
+
+    async def no_sleep(delay: float) -> None:
+        waits.append(delay)
+
+    queue_posts(state, ["before the step"])
+    await deliver(state, store, sender, tg, config=config, sleep=no_sleep)
+    tg.fail_next("sendMessage", Fault.server_error())  # leaves the next entry backing off
+    queue_posts(state, ["backing off"])
+    await deliver(state, store, sender, tg, config=config, sleep=no_sleep, deadline=time.time() - 1)
+
+    stepped_back = store.load()  # a restart after the step: only what the file says
+    queue_posts(stepped_back, ["after the step"])
+    report = await deliver(
+        stepped_back, store, sender, tg, config=config, sleep=no_sleep, clock=lambda: time.time() - 7200
+    )
+
+    assert tg.sent_messages(tg.channel_id) == ["before the step", "backing off", "after the step"]
+    assert report.pending == 0
+    assert max(waits) <= 3.0  # the spacing between two posts, never the two hours
