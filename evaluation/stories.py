@@ -44,15 +44,13 @@ def load_leads(path: Path = LEADS) -> dict[str, str] | None:
     return {str(row["id"]): str(row.get("lead") or "") for row in _lines(path)}
 
 
-def records(
-    manifest: list[dict[str, Any]], split: str, leads: dict[str, str] | None = None
-) -> list[dict[str, Any]]:
+def records(manifest: list[dict[str, Any]], split: str, leads: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """`group`/`evaluate` input lines for one split; with `leads`, each line carries its lead as `text`."""
     out = []
     for row in manifest:
         if split != "all" and row["split"] != split:
             continue
-        record = {k: row[k] for k in ("id", "title", "outlet", "event", "storyline") if k in row}
+        record: dict[str, Any] = {k: row[k] for k in ("id", "title", "outlet", "event", "storyline") if k in row}
         record["published_at"] = row.get("published_at") or row.get("date")
         if leads is not None:
             record["text"] = leads.get(str(row["id"]), "")
@@ -66,7 +64,8 @@ def report(manifest: list[dict[str, Any]], split: str, leads: dict[str, str] | N
 
 def _line(split: str, mode: str, rep: StoryReport) -> str:
     return (
-        f"{split:6} {mode:6}  records {rep.records:3}  gold pairs {rep.gold_pairs:3}  predicted {rep.predicted_pairs:3}  "
+        f"{split:6} {mode:6}  records {rep.records:3}  gold pairs {rep.gold_pairs:3}  "
+        f"predicted {rep.predicted_pairs:3}  "
         f"precision {rep.precision:.3f}  recall {rep.recall:.3f}"
     )
 
@@ -80,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leads", type=Path, default=LEADS)
     args = parser.parse_args(argv)
     if args.errors and args.split != "tune":
-        print("--errors is only available with --split tune: the frozen part is never read for mistakes", file=sys.stderr)
+        print(
+            "--errors is only available with --split tune: the frozen part is never read for mistakes", file=sys.stderr
+        )
         return 2
     manifest = load_manifest(args.manifest)
     leads = load_leads(args.leads)
