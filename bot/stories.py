@@ -483,7 +483,6 @@ _PLANNED_AFTER = re.compile(r"(?:목표|예정|계획|앞둬|앞둔|추진|한�
 _QUOTE = re.compile(r'[“"]([^“”"]{4,})[”"]')  # speech: headlines put names and terms in single quotes
 _NAME_WORD = re.compile(r"(?<![가-힣])([가-힣]{3})(?![가-힣])")
 _ROLE_AFTER = re.compile(r"\s*(?:\S{0,14}\s)?\S{0,16}?(?:" + "|".join(sorted(ROLES, key=len, reverse=True)) + ")")
-_SPEAKER_AFTER = re.compile(r"\s*[“\"‘,]")  # 우상호 “…”, 강기정, …
 _DAY = re.compile(
     r"(지난|오는|내달|다음\s?달)?\s?(?:(\d{1,2})월\s?)?(\d{1,2})일(?!\s?(?:까지|부터|간|째|마감|기한|자))"
 )
@@ -589,14 +588,24 @@ def _looks_like_name(word: str) -> bool:
 
 
 def speakers(title: str, lead: str = "") -> frozenset[str]:
-    """Who a headline names as its speaker or actor, outside its quotations: a name with a role, or a
-    name followed by a quotation or a comma (우상호 “…”, 이재명, …) that the lead also names (so that
-    연구팀, or 지스트, is not taken for a person). A name inside a quotation is what someone said."""
-    outside = _QUOTE.sub(" ", _BRACKETED.sub(" ", _BYLINE.sub(" ", title)))
-    found = set(persons(outside))
-    for match in _NAME_WORD.finditer(outside):
+    """Who a headline names as its speaker or actor, outside its quotations: a name with a role, a name
+    followed by a quotation (우상호 “…”), or a name followed by a comma (이재명, …) that the lead names
+    with a role (so that 지스트, or 연구팀, is not taken for a person). A name inside a quotation is
+    what someone said, not who said it."""
+    title = _BRACKETED.sub(" ", _BYLINE.sub(" ", title))
+    inside = [m.span() for m in _QUOTE.finditer(title)]
+    confirmed = persons(lead) if lead else frozenset()
+    found = set()
+    for match in _NAME_WORD.finditer(title):
         name = match[1]
-        if _looks_like_name(name) and _SPEAKER_AFTER.match(outside, match.end()) and name in lead:
+        if not _looks_like_name(name) or any(start <= match.start() < end for start, end in inside):
+            continue
+        after = title[match.end() : match.end() + 3].lstrip()
+        if (
+            _ROLE_AFTER.match(title, match.end())
+            or after.startswith(("“", '"'))
+            or (after.startswith(",") and name in confirmed)
+        ):
             found.add(name)
     return frozenset(found)
 
