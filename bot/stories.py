@@ -53,7 +53,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.summarize import split_sentences
@@ -1191,6 +1191,44 @@ class StoryIndex:
     def find(self, key: StoryKey) -> Match | None:
         """The story `key` is a copy of, or None. Precision over recall."""
         return self.decide(key).match
+
+
+class StoredStory(Protocol):
+    """What the index needs of a stored story (state.store.StoryRecord has these fields)."""
+
+    id: str
+    title: str
+    lead: str
+    url: str
+    outlet: str
+    published_at: float | None
+    first_seen: float
+    also: list[list[str]]  # [outlet, url, title] or [outlet, url, title, lead] per later copy
+
+
+def story_keys(story: StoredStory) -> list[StoryKey]:
+    """The keys of a stored story: its first copy (with its lead) and each later copy's headline (with
+    its lead when the record kept one), so that a third outlet's rewrite can match the second's
+    wording. Times are the story's publication time, else when it was first seen."""
+    when = datetime.fromtimestamp(story.published_at or story.first_seen, KST)
+    keys = [story_key(story.id, story.title, story.lead, when, url=story.url, outlet=story.outlet)]
+    for entry in story.also:
+        if len(entry) >= 3:
+            text = entry[3] if len(entry) >= 4 else ""
+            keys.append(story_key(story.id, entry[2], text, when, url=entry[1], outlet=entry[0]))
+    return keys
+
+
+def build_index(stories: Iterable[StoredStory], window_hours: float, now: float) -> StoryIndex:
+    """A StoryIndex of the stored stories first seen within `window_hours` before `now` (POSIX
+    seconds), each with all its keys, entered at its first_seen (what `expire` compares)."""
+    index = StoryIndex(window_hours)
+    cutoff = now - window_hours * 3600
+    for story in stories:
+        if story.first_seen >= cutoff:
+            for key in story_keys(story):
+                index.add(story.id, key, at=story.first_seen)
+    return index
 
 
 def find_story(new: StoryKey, existing: list[StoryKey], window_hours: float = 72.0) -> str | None:

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.stories import NEWS_VOCABULARY, PLACES, StoryKey, bigrams, normalise
+from bot.stories import NEWS_VOCABULARY, PLACES, StoredStory, StoryKey, bigrams, normalise, story_keys
 
 WINDOW_DAYS = 60.0
 #: Log-odds per signal, set by hand on the tune part of evaluation/manifests/stories-gwangju.jsonl
@@ -79,6 +79,12 @@ class Posted:
     key: StoryKey
     topics: tuple[str, ...]
     posted_at: float
+
+
+def posted(story: StoredStory, topics: Sequence[str], storyline_id: str = "") -> Posted:
+    """A stored story as storylines see it: the key of its first copy, its topics, its storyline (its
+    own id when it started one or has none recorded), posted when first seen."""
+    return Posted(story.id, storyline_id or story.id, story_keys(story)[0], tuple(topics), story.first_seen)
 
 
 @dataclass(frozen=True, slots=True)

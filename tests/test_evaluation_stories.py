@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ FIELDS = {"id", "url", "outlet", "date", "title", "event", "storyline", "split",
 
 
 @pytest.fixture(scope="module")
-def manifest() -> list[dict]:
+def manifest() -> list[dict[str, Any]]:
     return load_manifest()
 
 
@@ -34,14 +35,14 @@ def leads() -> dict[str, str]:
     return found
 
 
-def test_the_manifest_holds_labels_not_text(manifest: list[dict]) -> None:
+def test_the_manifest_holds_labels_not_text(manifest: list[dict[str, Any]]) -> None:
     assert len(manifest) >= 150
     assert all(set(row) == FIELDS for row in manifest)
     assert len({row["id"] for row in manifest}) == len(manifest)
     assert all(row["url"].startswith("http") and row["title"] for row in manifest)
 
 
-def test_the_split_is_by_event_hash_and_keeps_an_event_together(manifest: list[dict]) -> None:
+def test_the_split_is_by_event_hash_and_keeps_an_event_together(manifest: list[dict[str, Any]]) -> None:
     splits: dict[str, set[str]] = {}
     for row in manifest:
         splits.setdefault(row["event"], set()).add(row["split"])
@@ -54,7 +55,7 @@ def test_the_split_is_by_event_hash_and_keeps_an_event_together(manifest: list[d
     assert counts["frozen"] >= 0.4 * len(manifest)
 
 
-def test_records_carry_the_lead_as_text_only_when_given(manifest: list[dict]) -> None:
+def test_records_carry_the_lead_as_text_only_when_given(manifest: list[dict[str, Any]]) -> None:
     plain = records(manifest, "tune")
     assert all("text" not in r for r in plain)
     assert {r["id"] for r in plain} == {row["id"] for row in manifest if row["split"] == "tune"}
@@ -62,13 +63,13 @@ def test_records_carry_the_lead_as_text_only_when_given(manifest: list[dict]) ->
     assert all("text" in r for r in with_leads)
 
 
-def test_frozen_titles_meet_the_goal(manifest: list[dict]) -> None:
+def test_frozen_titles_meet_the_goal(manifest: list[dict[str, Any]]) -> None:
     rep = report(manifest, "frozen", None)
     assert rep.precision >= 0.97, rep.format().splitlines()[:2]
     assert rep.recall >= 0.4, rep.format().splitlines()[:2]
 
 
-def test_frozen_with_leads_meets_the_goal(manifest: list[dict], leads: dict[str, str]) -> None:
+def test_frozen_with_leads_meets_the_goal(manifest: list[dict[str, Any]], leads: dict[str, str]) -> None:
     rep = report(manifest, "frozen", leads)
     assert rep.precision >= 0.97, rep.format().splitlines()[:2]
     assert rep.recall >= 0.6, rep.format().splitlines()[:2]
@@ -102,7 +103,7 @@ def test_evaluate_stories_command_with_a_split(tmp_path: Path) -> None:
     assert tune.stdout.startswith("records: 87")
 
 
-def test_storyline_runner_reports_pairs_over_events(manifest: list[dict]) -> None:
+def test_storyline_runner_reports_pairs_over_events(manifest: list[dict[str, Any]]) -> None:
     rep, decisions = storyline_runner.run(manifest, "tune", None, Detector())
     events = {row["event"] for row in manifest if row["split"] == "tune"}
     assert rep.events + rep.undated == len(events)

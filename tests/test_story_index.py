@@ -293,3 +293,39 @@ def test_the_closest_copy_merging_is_not_enough_when_another_copy_contradicts() 
     assert refused.contradicts == (
         "another copy (광주 AI 바우처 지원 기업 120곳 최종 선정) — milestone: call vs passed",
     )
+
+
+def test_an_index_built_from_stored_records() -> None:
+    """The pipeline's path: the index is built from state.store.StoryRecord objects at the start of a
+    cycle, each story with its first copy's lead and its later copies' headlines."""
+    from bot.stories import build_index, story_keys
+    from state.store import StoryRecord
+
+    now = (T0 + timedelta(hours=6)).timestamp()
+    first = wire()
+    record = StoryRecord(
+        id="s-wire",
+        title=first.title,
+        url="https://newsis.com/1",
+        outlet="뉴시스",
+        published_at=T0.timestamp(),
+        first_seen=T0.timestamp(),
+        lead=first.lead,
+        also=[["지역일보", "https://local.kr/2", "국가AI컴퓨팅센터 120㎿ 전력 확보한 광주, 유치전 청신호"]],
+    )
+    old = StoryRecord(
+        id="s-old",
+        title=signatures().title,
+        url="https://kwangju.co.kr/3",
+        outlet="광주일보",
+        published_at=None,
+        first_seen=now - 5 * 86400,
+    )
+    keys = story_keys(record)
+    assert [k.title for k in keys] == [first.title, record.also[0][2]]
+    assert keys[0].lead == first.lead and keys[1].lead == ""
+    assert keys[1].outlet == "지역일보" and keys[1].published_at == keys[0].published_at
+    index = build_index([record, old], 72.0, now)
+    assert len(index) == 2 and index.keys("s-old") == []
+    match = index.find(rewrite())
+    assert match is not None and match.story_id == "s-wire"
