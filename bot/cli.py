@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -65,11 +66,14 @@ def cmd_classify(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_group(config: Config, args: argparse.Namespace) -> int:
-    from bot.stories import group
+    from bot.stories import group_decisions
 
     records = list(_json_lines(sys.stdin))
-    for record, story in zip(records, group(records, config.stories.window_hours), strict=True):
-        _print_json({"id": record.get("id"), "story": story})
+    for record, (story, decision) in zip(records, group_decisions(records, config.stories.window_hours), strict=True):
+        line: dict[str, Any] = {"id": record.get("id"), "story": story}
+        if args.explain:
+            line["why"] = decision.as_dict()
+        _print_json(line)
     return EXIT_OK
 
 
@@ -190,7 +194,16 @@ def cmd_evaluate_stories(config: Config, args: argparse.Namespace) -> int:
     from bot.stories import evaluate
 
     with open(args.file, encoding="utf-8") as fh:
-        report = evaluate(list(_json_lines(fh)))
+        records = list(_json_lines(fh))
+    if args.split:
+        records = [r for r in records if r.get("split") == args.split]
+    if args.leads:
+        with open(args.leads, encoding="utf-8") as fh:
+            leads = {str(r.get("id")): str(r.get("lead") or "") for r in _json_lines(fh)}
+        records = [{**r, "text": leads.get(str(r.get("id")), r.get("text") or "")} for r in records]
+    report = evaluate(records)
+    if args.split == "frozen":  # the frozen part's mistakes are not shown: nothing is tuned to them
+        report = dataclasses.replace(report, false_merges=(), missed=())
     print(report.format())
     return EXIT_OK
 
@@ -233,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", parents=[common], help="relevance of JSON lines on stdin")
     p.set_defaults(func=cmd_classify)
     p = sub.add_parser("group", parents=[common], help="story grouping of JSON lines on stdin")
+    p.add_argument("--explain", action="store_true", help="add 'why': what each line shared or contradicted")
     p.set_defaults(func=cmd_group)
     p = sub.add_parser("parse", parents=[common], help="parse a listing or an article (file or URL)")
     p.add_argument("what", choices=["listing", "article"])
@@ -250,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="pairwise precision/recall of story grouping on JSON lines with 'event'",
     )
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--split", choices=["frozen", "tune"], help="only the lines of this split (a manifest's 'split')")
+    p.add_argument("--leads", metavar="FILE", help="JSON lines {id, lead}: each line's lead, used as its text")
     p.set_defaults(func=cmd_evaluate_stories)
     return parser
 

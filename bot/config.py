@@ -6,7 +6,7 @@ applies: ``min`` / ``max`` (inclusive), ``check`` (a function returning a compla
 
     [telegram]  bot.senders.TelegramConfig     [delivery]  bot.delivery.DeliveryConfig (+ digest)
     [state]     state.store.StateConfig        [fetch]     scrapers.fetch.FetchConfig
-    [health]    bot.health.HealthConfig        [stories]   bot.story_index.StoriesConfig
+    [health]    bot.health.HealthConfig        [stories]   bot.stories.StoriesConfig
     [relevance] overrides of bot/relevance_terms.toml      [[sources]] bot.sources.SourceConfig
 
 Errors name the file, the table and the key. Relative paths are relative to the config file's folder.
@@ -30,7 +30,7 @@ from bot.digest import DigestConfig
 from bot.health import HealthConfig
 from bot.senders import TelegramConfig
 from bot.sources import KINDS, SourceConfig
-from bot.story_index import StoriesConfig
+from bot.stories import StoriesConfig
 from scrapers.fetch import FetchConfig
 from scrapers.models import Selectors
 from state.store import StateConfig

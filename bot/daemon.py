@@ -39,7 +39,7 @@ from bot.relevance import Detector
 from bot.source_health import poll_due
 from bot.sources import SourceConfig
 from bot.status import Runtime, StatusSnapshot, snapshot
-from bot.story_index import StoryIndex
+from bot.stories import build_index
 from scrapers.dates import KST
 from scrapers.fetch import Fetcher
 from state.records import State, StoryRecord
@@ -67,7 +67,7 @@ class Daemon:
         self.state = state
         state.token_block = None  # a restart is when a fixed token is put in: try it at once
         self.detector = Detector(config.relevance)
-        self.stories = StoryIndex.from_stories(state.stories.values(), config.stories.window_hours)
+        self.stories = build_index(state.stories.values(), config.stories.window_hours, time.time())
         self.sender = build_sender(config)
         self.deliver = make_deliver(config, self.sender)
         self.runtime = Runtime()
@@ -184,7 +184,6 @@ class Daemon:
 
     def retention(self) -> None:
         removed = self.state.prune(self.config.state.retention_days)
-        self.stories.forget_except(self.state.stories)
         self.save()
         log.info("retention: forgot %d seen entries older than %g days", removed, self.config.state.retention_days)
 

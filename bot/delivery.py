@@ -329,6 +329,11 @@ class _Run:
         self.save()
 
     # -- one entry ---------------------------------------------------------------------------------
+    def replied_message(self, entry: OutboxEntry) -> int | None:
+        """The channel message a post answers: the post of the story it continues, when that was sent."""
+        story = self.state.stories.get(entry.reply_to or "")
+        return story.message_id if story is not None and entry.to_channel else None
+
     def edit_target(self, entry: OutboxEntry) -> tuple[int | None, _Outcome | None]:
         """The message an edit applies to, or the outcome when there is none to edit (yet)."""
         story = self.state.stories.get(entry.story_id or "")
@@ -356,7 +361,9 @@ class _Run:
             if message_id is not None:
                 await self.sender.edit(chat, message_id, entry.text, link_preview=self.link_preview)
             else:
-                message_id = await self.sender.send(chat, entry.text, link_preview=self.link_preview)
+                message_id = await self.sender.send(
+                    chat, entry.text, link_preview=self.link_preview, reply_to=self.replied_message(entry)
+                )
         except SendFailure as failure:
             return self.react(entry, chat, lim, failure, message_id)
         return self.confirm(entry, chat, message_id)

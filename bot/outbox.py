@@ -17,13 +17,15 @@ from bot import render
 from state.records import OutboxEntry, OutboxKind, OutboxStatus, State, StoryRecord
 
 
-def queue_post(state: State, story: StoryRecord, now: float) -> OutboxEntry:
+def queue_post(state: State, story: StoryRecord, now: float, *, reply_to: str | None = None) -> OutboxEntry:
+    """A story's post; `reply_to`: the story whose post it answers in the channel (its storyline)."""
     entry = OutboxEntry(
         id=f"post-{story.id}",
         kind=OutboxKind.POST,
         text=render.render_post(render.view_of(story)),
         created_at=now,
         story_id=story.id,
+        reply_to=reply_to,
     )
     state.outbox.append(entry)
     return entry

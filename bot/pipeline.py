@@ -2,7 +2,8 @@
 
     poll sources (bot.poll) ─► source health (bot.source_health) ─► screen new items by title
     ─► read candidate articles (bot.articles) ─► decide: post or record (bot.decide)
-    ─► group into stories (bot.story_index) ─► queue posts and edits (bot.outbox) ─► digest
+    ─► group into stories (bot.stories) and storylines (bot.storylines)
+    ─► queue posts, replies and edits (bot.outbox) ─► digest
     ─► save: every post is durable as pending ─► deliver (handed in) ─► save
 
 Everything that talks to the outside (the fetcher, the delivery stage, the clock, the parsers of
@@ -21,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bot import outbox, render
+from bot import outbox, render, storylines
 from bot.articles import Candidate, read_articles
 from bot.config import Config
 from bot.decide import Action, Decision, Facts, PostingPolicy, decide
@@ -31,9 +32,8 @@ from bot.poll import poll_all
 from bot.relevance import Detector
 from bot.source_health import after_poll
 from bot.sources import SourceConfig, SourcePoll
-from bot.stories import StoryKey
-from bot.story_index import StoryIndex
-from bot.summarize import split_sentences, summarize
+from bot.stories import StoryIndex, build_index, story_key, story_keys
+from bot.summarize import summarize
 from scrapers.fetch import Fetcher
 from state.records import Baseline, Copy, State, StoryRecord
 from state.store import StateStore
@@ -96,8 +96,10 @@ class Cycle:
         self.fetcher = fetcher
         self.detector = detector
         self.deliver = deliver
-        self.stories = stories or StoryIndex.from_stories(state.stories.values(), config.stories.window_hours)
         self.clock = clock
+        if stories is None:  # `once`: built for this run; the daemon hands in the one it keeps
+            stories = build_index(state.stories.values(), config.stories.window_hours, clock())
+        self.stories = stories
         self.env = env
         self.parsers = parsers or InlineParsers()
         self.policy = PostingPolicy(config.delivery.backfill_hours, config.delivery.max_age_hours)
@@ -109,6 +111,7 @@ class Cycle:
         self.record_health(polls)
         candidates = self.screen(polls)
         await self.read(candidates)
+        self.forget_old_stories()
         for candidate in self.in_publication_order(candidates):
             self.apply(candidate, self.decide(candidate))
         self.queue_digest()
@@ -179,6 +182,10 @@ class Cycle:
         self.report.articles_fetched += reading.fetched
         self.report.article_errors += reading.errors
 
+    def forget_old_stories(self) -> None:
+        """Stories first seen before the grouping window can no longer take copies."""
+        self.stories.expire(self.clock() - self.config.stories.window_hours * 3600)
+
     def in_publication_order(self, candidates: list[Candidate]) -> list[Candidate]:
         """Oldest first, so the channel reads in order; undated ones last."""
         now = self.clock()
@@ -228,24 +235,20 @@ class Cycle:
         article, item = c.article, c.item
         title = (article.title if article and article.title else item.title).strip()
         outlet = item.outlet or (article.outlet if article and article.outlet else None) or c.source.outlet_name
-        key = StoryKey(id="", title=title, lead=_lead(c), published_at=c.published_at, url=c.url, outlet=outlet)
+        text = article.text if article and article.text else (item.snippet or "")
+        key = story_key("", title, text, c.published_at, url=c.url, outlet=outlet)
+        grouping = self.stories.decide(key)
         reason = ", ".join(c.verdict.reasons)
-        match = self.stories.find(key, now)
-        if match is not None:
-            story = self.state.stories[match]
+        if grouping.match is not None:
+            story = self.state.stories[grouping.match.story_id]
             if story.has_copy(c.url, c.link):
                 return
-            story.also.append(Copy(outlet, c.link, title))
-            self.stories.add(story)
-            log.info("group %r (%s) with story %s %r: %s", title, outlet, story.id, story.title, reason)
+            story.also.append(Copy(outlet, c.link, title, key.lead))
+            self.stories.add(story.id, story_keys(story)[-1], at=story.first_seen)
+            log.info("group %r (%s) with story %s %r: %s", title, outlet, story.id, story.title, grouping.log_line())
             if outbox.queue_update(self.state, story, now) is not None:
                 self.report.queued_edits += 1
             return
-        summary = summarize(
-            article.text if article else "",
-            title=title,
-            fallback=(article.description if article and article.description else None) or item.snippet,
-        )
         story = StoryRecord(
             id=story_id_for(c.url),
             title=title,
@@ -254,15 +257,27 @@ class Cycle:
             outlet=outlet,
             published_at=c.published_epoch,
             first_seen=now,
-            summary=summary,
+            summary=summarize(
+                article.text if article else "",
+                title=title,
+                fallback=(article.description if article and article.description else None) or item.snippet,
+            ),
             lead=key.lead,
             topics=list(c.verdict.topics),
         )
+        thread = self.storyline_of(story, now)
         self.state.stories[story.id] = story
-        self.stories.add(story)
-        outbox.queue_post(self.state, story, now)
+        self.stories.add(story.id, story_keys(story)[0], at=now)
+        outbox.queue_post(self.state, story, now, reply_to=thread.reply_to if thread.continues else None)
         self.report.queued_posts += 1
-        log.info("post %r (%s): %s", title, outlet, reason)
+        log.info("post %r (%s): %s; %s; %s", title, outlet, reason, grouping.log_line(), thread.log_line())
+
+    def storyline_of(self, story: StoryRecord, now: float) -> storylines.StorylineDecision:
+        """The thread a new story continues (it is posted as a reply to the thread's latest post)."""
+        history = [storylines.posted(s, s.topics, s.storyline) for s in self.state.stories.values()]
+        decision = storylines.assign(story.id, story_keys(story)[0], story.topics, history, now)
+        story.storyline = decision.storyline_id
+        return decision
 
     def queue_digest(self) -> None:
         maybe_queue_digest(self.config.delivery.digest, self.state, self.clock())
@@ -279,10 +294,3 @@ class Cycle:
     def alert(self, text: str) -> None:
         log.error("alert: %s", text.replace("\n", " | "))
         outbox.queue_alert(self.state, self.config.telegram.admin_chat_ids, text, self.clock())
-
-
-def _lead(c: Candidate) -> str:
-    """The first sentence of the article (or of the listing's snippet): what grouping compares."""
-    text = c.article.text if c.article and c.article.text else (c.item.snippet or "")
-    sentences = split_sentences(text) if text else []
-    return sentences[0] if sentences else ""

@@ -284,6 +284,37 @@ def render_digest(day: date, posts: list[PostView]) -> str | None:
     return compose(_fewer(len(lines), lambda n: _fits(compose(n))))
 
 
+def render_digest_by_storyline(day: date, threads: Sequence[tuple[str, Sequence[PostView]]]) -> str | None:
+    """The day's digest with its stories grouped by storyline (bot.storylines): each thread of two or
+    more stories under its name in bold (the caller's choice, e.g. the title of the storyline's first
+    post), its stories as indented linked lines; a thread of one story is a plain line. Threads keep
+    the order given. Over the limit, the last lines are dropped and counted ("외 N건"). None on a day
+    without stories."""
+    lines: list[str] = []
+    for name, posts in threads:
+        if not posts:
+            continue
+        if len(posts) == 1:
+            lines.append(_digest_line(posts[0]))
+            continue
+        title = _cut(_line(name), MAX_TITLE) or "(제목 없음)"
+        lines.append(f"<b>▸ {html.escape(title, quote=True)}</b> ({len(posts)}건)")
+        lines += ["  " + _digest_line(p) for p in posts]
+    stories = sum(len(posts) for _, posts in threads)
+    if not stories:
+        return None
+    header = f"<b>{DIGEST_HEADER} ({day:%Y.%m.%d})</b>"
+
+    def compose(shown: int) -> str:
+        body = lines[:shown]
+        hidden = stories - sum(1 for line in body if line.lstrip().startswith("• "))
+        return "\n".join([header, "", *body, *([f"외 {hidden}건"] if hidden > 0 else [])])
+
+    if _fits(compose(len(lines))):
+        return compose(len(lines))
+    return compose(_fewer(len(lines), lambda n: _fits(compose(n))))
+
+
 def render_alert(text: str) -> str:
     """An operational alert for the admins: the text escaped, prefixed with ⚠️, within the limit."""
     body = _paragraphs(text) or "(no details)"

@@ -89,7 +89,9 @@ class Sender(Protocol):
     limits: FloodLimits | None  # None: no flood limits (printing)
     token: str | None  # a secret to scrub from errors, if any
 
-    async def send(self, chat_id: int | str, text: str, *, link_preview: bool) -> int: ...
+    async def send(self, chat_id: int | str, text: str, *, link_preview: bool, reply_to: int | None = None) -> int:
+        """Send; `reply_to`: a message of the same chat to answer (sent as no reply if it is gone)."""
+        ...
 
     async def edit(self, chat_id: int | str, message_id: int, text: str, *, link_preview: bool) -> None: ...
 
@@ -110,10 +112,11 @@ class DryRunSender:
         self.out = out if out is not None else sys.stdout
         self._next_id = 1
 
-    async def send(self, chat_id: int | str, text: str, *, link_preview: bool) -> int:
+    async def send(self, chat_id: int | str, text: str, *, link_preview: bool, reply_to: int | None = None) -> int:
         message_id = self._next_id
         self._next_id += 1
-        self._print(f"message #{message_id} to {chat_id}", text)
+        answer = f" in reply to #{reply_to}" if reply_to is not None else ""
+        self._print(f"message #{message_id} to {chat_id}{answer}", text)
         return message_id
 
     async def edit(self, chat_id: int | str, message_id: int, text: str, *, link_preview: bool) -> None:

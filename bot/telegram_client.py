@@ -132,7 +132,10 @@ class TelegramSender:
             await self.bot.initialize()  # getMe: a rejected token shows up here as InvalidToken
             self._initialized = True
 
-    async def send(self, chat_id: int | str, text: str, *, link_preview: bool) -> int:
+    async def send(self, chat_id: int | str, text: str, *, link_preview: bool, reply_to: int | None = None) -> int:
+        reply = None
+        if reply_to is not None:  # a thread's earlier post; if it was deleted, the post goes out anyway
+            reply = telegram.ReplyParameters(reply_to, allow_sending_without_reply=True)
         try:
             await self._ready()
             message = await self.bot.send_message(
@@ -140,6 +143,7 @@ class TelegramSender:
                 text,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=telegram.LinkPreviewOptions(is_disabled=not link_preview),
+                reply_parameters=reply,
             )
         except Exception as exc:
             raise classify(exc, self.token) from exc

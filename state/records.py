@@ -64,6 +64,7 @@ class Copy(NamedTuple):
     outlet: str
     url: str
     title: str
+    lead: str = ""  # the first sentence of its text, for grouping the next copies
 
 
 def _from_dict(cls: type, data: dict[str, Any]) -> Any:
@@ -109,9 +110,10 @@ class StoryRecord:
     also: list[Copy] = field(default_factory=list)  # later copies, in the order they were found
     message_id: int | None = None  # the channel post, once sent
     digest_date: str | None = None  # KST date (YYYY-MM-DD) whose digest listed it
+    storyline: str = ""  # the thread it belongs to (bot.storylines): the id of the thread's first story
 
     def __post_init__(self) -> None:
-        self.also = [c if isinstance(c, Copy) else Copy(*c[:3]) for c in self.also if len(c) >= 3]
+        self.also = [c if isinstance(c, Copy) else Copy(*c[:4]) for c in self.also if len(c) >= 3]
 
     def has_copy(self, *urls: str) -> bool:
         """Whether the story already holds one of `urls` (as its own URL or a later copy's)."""
@@ -139,6 +141,7 @@ class OutboxEntry:
     message_id: int | None = None
     sent_at: float | None = None
     lost_answers: int = 0  # attempts that timed out or were cut off: Telegram may have posted them
+    reply_to: str | None = None  # a story whose channel post this post answers (its storyline's latest)
 
     def __post_init__(self) -> None:
         self.kind = OutboxKind(self.kind)

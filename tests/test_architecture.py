@@ -27,7 +27,7 @@ OUR_IO_MODULES = (
 )  # fmt: skip
 PURE = (
     "bot.decide", "bot.source_health", "bot.backoff", "bot.outbox", "bot.render", "bot.status", "bot.relevance",
-    "bot.summarize", "bot.digest", "bot.sources", "bot.senders", "bot.stories", "bot.story_index",
+    "bot.summarize", "bot.digest", "bot.sources", "bot.senders", "bot.stories", "bot.storylines",
     "bot.logs", "state.records", "scrapers.models", "scrapers.listing", "scrapers.feeds", "scrapers.article",
     "scrapers.dates", "scrapers.urls", "scrapers.decode", "scrapers.naver_api", "scrapers.robots",
 )  # fmt: skip

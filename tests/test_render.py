@@ -388,3 +388,55 @@ def test_any_alert_is_valid_telegram_html_within_the_limit(seed: int) -> None:
 def test_visible_length_counts_like_telegram(html_text: str, expected: int) -> None:
     assert visible_length(html_text) == expected
     assert len(parse_html(html_text)[0]) == expected
+
+
+def test_digest_by_storyline_puts_a_thread_under_its_name() -> None:
+    from bot.render import render_digest_by_storyline
+
+    def post(i: int) -> PostView:
+        return PostView(
+            title=f"소식 {i} <광주>", url=f"https://n.kr/{i}", outlet="뉴시스", published_at=None, summary=""
+        )
+
+    rendered = render_digest_by_storyline(
+        date(2025, 10, 23), [("국가AI컴퓨팅센터 <유치>", [post(1), post(2)]), ("한 건", [post(3)]), ("빈", [])]
+    )
+    assert rendered == "\n".join(
+        [
+            "<b>오늘의 광주 AI 인프라 소식 (2025.10.23)</b>",
+            "",
+            "<b>▸ 국가AI컴퓨팅센터 &lt;유치&gt;</b> (2건)",
+            '  • <a href="https://n.kr/1">소식 1 &lt;광주&gt;</a> — 뉴시스',
+            '  • <a href="https://n.kr/2">소식 2 &lt;광주&gt;</a> — 뉴시스',
+            '• <a href="https://n.kr/3">소식 3 &lt;광주&gt;</a> — 뉴시스',
+        ]
+    )
+    assert render_digest_by_storyline(date(2025, 10, 23), [("빈", [])]) is None
+
+
+def test_a_long_digest_by_storyline_drops_lines_and_counts_the_stories_left_out() -> None:
+    from bot.render import render_digest_by_storyline
+
+    threads = [
+        (
+            f"줄기 {t}",
+            [
+                PostView(
+                    title=f"{t}-{i} " + "가" * 80,
+                    url=f"https://n.kr/{t}/{i}",
+                    outlet="뉴시스",
+                    published_at=None,
+                    summary="",
+                )
+                for i in range(5)
+            ],
+        )
+        for t in range(40)
+    ]
+    rendered = render_digest_by_storyline(date(2025, 2, 5), threads)
+    assert rendered is not None
+    assert visible_length(rendered) <= MAX_TEXT_LENGTH
+    lines = rendered.split("\n")
+    shown = sum(1 for line in lines if line.lstrip().startswith("• "))
+    assert 0 < shown < 200
+    assert lines[-1] == f"외 {200 - shown}건"

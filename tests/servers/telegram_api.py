@@ -224,6 +224,7 @@ class StoredMessage:
     date: int
     edits: int = 0
     link_preview_options: dict[str, Any] | None = None
+    reply_to: int | None = None  # the message id it replies to
 
 
 # -- HTML parse mode, after tdlib's parse_html ---------------------------------------------------------
@@ -842,12 +843,16 @@ class TelegramApiServer:
             data["entities"] = m.entities
         if m.link_preview_options:
             data["link_preview_options"] = m.link_preview_options
+        if m.reply_to is not None and (m.chat_id, m.reply_to) in self.messages:
+            replied = self.messages[(m.chat_id, m.reply_to)]
+            data["reply_to_message"] = {**self._message_json(chat, replied), "text": replied.text}
         return data
 
     def _send_message(self, p: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             chat = self._chat_for_post(p.get("chat_id"))
             raw, text, entities = self._formatted(p)
+            reply_to = self._replied(chat, p.get("reply_parameters"))
             self._check_flood(chat.id)
             mid = self._take_message_id(chat.id)
             lpo = p.get("link_preview_options")
@@ -860,10 +865,23 @@ class TelegramApiServer:
                 entities,
                 int(time.time()),
                 link_preview_options=lpo if isinstance(lpo, dict) and lpo else None,
+                reply_to=reply_to,
             )
             self.messages[(chat.id, mid)] = m
             self._order.append((chat.id, mid))
             return self._message_json(chat, m)
+
+    def _replied(self, chat: Chat, params: Any) -> int | None:
+        """The message a send replies to; like the Bot API, a missing one is an error unless
+        allow_sending_without_reply, and then the message goes out as no reply."""
+        if not isinstance(params, dict) or params.get("message_id") is None:
+            return None
+        target = int(params["message_id"])
+        if (chat.id, target) in self.messages:
+            return target
+        if params.get("allow_sending_without_reply"):
+            return None
+        raise ApiError(400, "Bad Request: message to be replied not found")
 
     def _edit_message(self, p: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
