@@ -273,9 +273,11 @@ class Cycle:
         log.info("post %r (%s): %s; %s; %s", title, outlet, reason, grouping.log_line(), thread.log_line())
 
     def storyline_of(self, story: StoryRecord, now: float) -> storylines.StorylineDecision:
-        """The thread a new story continues (it is posted as a reply to the thread's latest post)."""
-        history = [storylines.posted(s, s.topics, s.storyline) for s in self.state.stories.values()]
-        decision = storylines.assign(story.id, story_keys(story)[0], story.topics, history, now)
+        """The thread a new story continues (it is posted as a reply to the thread's latest post).
+        Threads are found from headlines (see bot.storylines.BAR)."""
+        history = [storylines.posted(s, s.topics, s.storyline, lead=False) for s in self.state.stories.values()]
+        key = storylines.posted(story, story.topics, lead=False).key
+        decision = storylines.assign(story.id, key, story.topics, history, now)
         story.storyline = decision.storyline_id
         return decision
 
