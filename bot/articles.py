@@ -11,6 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from bot.parsing import Parsers
 from bot.relevance import Verdict
@@ -52,44 +53,114 @@ class Candidate:
         return moment.timestamp() if moment else None
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What reading one article URL gave."""
+
+    link: str | None  # the page as fetched (after redirects), cleaned; None when it could not be fetched
+    article: Article | None
+    error: str | None = None
+
+
 @dataclass(slots=True)
 class Reading:
-    fetched: int = 0
+    fetched: int = 0  # distinct article pages read
     errors: int = 0
+    deferred: int = 0  # candidates left for the next cycle (over the budget)
 
 
-async def read_articles(
-    fetcher: Fetcher,
-    candidates: list[Candidate],
-    limit: int,
-    *,
-    parsers: Parsers,
-) -> Reading:
-    """Fetch and parse the candidates' articles, at most `limit` of them (the rest are dropped from
-    `candidates`: they stay unseen and come back next cycle). Never raises for a page."""
-    reading = Reading()
-    if len(candidates) > limit:
-        log.warning("%d candidates this cycle; reading the first %d, the rest next cycle", len(candidates), limit)
-        del candidates[limit:]
-    slots = asyncio.Semaphore(ARTICLE_CONCURRENCY)
+class ArticleReader:
+    """Reads article pages; a URL being read when another caller asks for it is read once for both
+    (the daemon's cycles run concurrently, one per source, and several sources list the same article)."""
 
-    async def read(c: Candidate) -> None:
-        async with slots:
+    def __init__(self, fetcher: Fetcher, parsers: Parsers, concurrency: int = ARTICLE_CONCURRENCY) -> None:
+        self.fetcher = fetcher
+        self.parsers = parsers
+        self._slots = asyncio.Semaphore(concurrency)
+        self._reading: dict[str, asyncio.Future[Page]] = {}
+
+    async def read(self, url: str, encoding: str | None = None) -> Page:
+        shared = self._reading.get(url)
+        if shared is not None:
+            return await asyncio.shield(shared)
+        future: asyncio.Future[Page] = asyncio.get_running_loop().create_future()
+        self._reading[url] = future
+        try:
+            page = await self._read(url, encoding)
+            future.set_result(page)
+            return page
+        except BaseException as exc:  # cancelled: whoever shares it must not wait for ever
+            future.set_exception(exc)
+            future.exception()  # retrieved here, so an unshared failure is not reported as unhandled
+            raise
+        finally:
+            del self._reading[url]
+
+    async def _read(self, url: str, encoding: str | None) -> Page:
+        async with self._slots:
             try:
-                result = await fetcher.fetch(c.item.fetch_url, encoding=c.source.encoding)
-                c.link = clean_link(result.url)
-                c.article = await parsers.article(result)
-                reading.fetched += 1
+                result = await self.fetcher.fetch(url, encoding=encoding)
             except FetchError as exc:
-                reading.errors += 1
-                log.warning("article %s (%s): %s", c.item.url, c.source.name, exc)
+                return Page(None, None, str(exc))
+            try:
+                return Page(clean_link(result.url), await self.parsers.article(result))
             except Exception as exc:  # a bad page must not stop the cycle
-                reading.errors += 1
-                log.warning(
-                    "article %s (%s): could not parse (%s: %s)", c.item.url, c.source.name, type(exc).__name__, exc
-                )
-        if c.article and c.article.url:
-            c.url = canonical_url(c.article.url)
+                return Page(clean_link(result.url), None, f"could not parse ({type(exc).__name__}: {exc})")
 
-    await asyncio.gather(*(read(c) for c in candidates))
+
+def plan(candidates: list[Candidate], limit: int) -> list[list[Candidate]]:
+    """Which articles to read this cycle: one read per distinct URL (the candidates that share it read
+    it together), relevant titles before undecided ones, and within each, hosts taken in turn so that
+    one busy site cannot use up the budget of `limit` reads."""
+    groups: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        groups.setdefault(c.item.url, []).append(c)
+    chosen: list[list[Candidate]] = []
+    for tier in (
+        [g for g in groups.values() if any(c.verdict.relevant for c in g)],
+        [g for g in groups.values() if not any(c.verdict.relevant for c in g)],
+    ):
+        by_host: dict[str, list[list[Candidate]]] = {}
+        for group in tier:
+            by_host.setdefault(urlsplit(group[0].item.fetch_url).hostname or "", []).append(group)
+        queues = list(by_host.values())
+        while queues and len(chosen) < limit:
+            for queue in queues:
+                if queue and len(chosen) < limit:
+                    chosen.append(queue.pop(0))
+            queues = [q for q in queues if q]
+    return chosen
+
+
+async def read_articles(reader: ArticleReader, candidates: list[Candidate], limit: int) -> Reading:
+    """Read the candidates' articles, each distinct one once, at most `limit` of them (`plan`). The
+    candidates left out are removed from `candidates`: they stay unseen and come back next cycle.
+    Never raises for a page."""
+    chosen = plan(candidates, limit)
+    reading = Reading(deferred=len(candidates) - sum(map(len, chosen)))
+    if reading.deferred:
+        log.warning(
+            "%d candidates (%d articles) this cycle; reading %d, the rest next cycle",
+            len(candidates),
+            len({c.item.url for c in candidates}),
+            len(chosen),
+        )
+        keep = {id(c) for group in chosen for c in group}
+        candidates[:] = [c for c in candidates if id(c) in keep]
+
+    async def read(group: list[Candidate]) -> None:
+        first = group[0]
+        page = await reader.read(first.item.fetch_url, first.source.encoding)
+        if page.article is not None:
+            reading.fetched += 1
+        else:
+            reading.errors += 1
+            log.warning("article %s (%s): %s", first.item.url, ", ".join(c.source.name for c in group), page.error)
+        for c in group:
+            c.link = page.link or c.link
+            c.article = page.article
+            if page.article and page.article.url:
+                c.url = canonical_url(page.article.url)
+
+    await asyncio.gather(*(read(group) for group in chosen))
     return reading

@@ -30,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import admin, digest, health, outbox, render
 from bot.app import build_sender, make_deliver
+from bot.articles import ArticleReader
 from bot.config import Config
 from bot.delivery import DeliveryReport, requeue_failed
 from bot.parsing import WorkerParsers
@@ -74,6 +75,7 @@ class Daemon:
         self.stopping = asyncio.Event()
         self.wake_delivery = asyncio.Event()
         self.fetcher: Fetcher | None = None
+        self.reader: ArticleReader | None = None  # one for all cycles: an article listed twice is read once
         self.parsers = WorkerParsers(deadline=config.fetch.parse_timeout_seconds)
         self.polls_in_flight: set[asyncio.Task[object]] = set()
         self.scheduler = AsyncIOScheduler(timezone=KST)
@@ -123,6 +125,7 @@ class Daemon:
             None,
             stories=self.stories,
             parsers=self.parsers,
+            reader=self.reader,
         )
         task = asyncio.current_task()
         if task is not None:
@@ -274,6 +277,7 @@ class Daemon:
             loop.add_signal_handler(sig, self.stopping.set)
         async with Fetcher(self.config.fetch) as fetcher:
             self.fetcher = fetcher
+            self.reader = ArticleReader(fetcher, self.parsers)
             self.announce()
             self.schedule()
             self.scheduler.start()

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot import outbox, render, storylines
-from bot.articles import Candidate, read_articles
+from bot.articles import ArticleReader, Candidate, read_articles
 from bot.config import Config
 from bot.decide import Action, Decision, Facts, PostingPolicy, decide
 from bot.digest import maybe_queue_digest
@@ -89,6 +89,7 @@ class Cycle:
         clock: Callable[[], float] = time.time,
         env: Mapping[str, str] | None = None,
         parsers: Parsers | None = None,
+        reader: ArticleReader | None = None,
     ) -> None:
         self.config = config
         self.state = state
@@ -102,6 +103,7 @@ class Cycle:
         self.stories = stories
         self.env = env
         self.parsers = parsers or InlineParsers()
+        self.reader = reader or ArticleReader(fetcher, self.parsers)
         self.policy = PostingPolicy(config.delivery.backfill_hours, config.delivery.max_age_hours)
         self.report = CycleReport()
 
@@ -176,9 +178,7 @@ class Cycle:
         return out
 
     async def read(self, candidates: list[Candidate]) -> None:
-        reading = await read_articles(
-            self.fetcher, candidates, self.config.fetch.max_articles_per_cycle, parsers=self.parsers
-        )
+        reading = await read_articles(self.reader, candidates, self.config.fetch.max_articles_per_cycle)
         self.report.articles_fetched += reading.fetched
         self.report.article_errors += reading.errors
 
