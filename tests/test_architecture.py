@@ -23,7 +23,7 @@ IO_MODULES = ("httpx", "telegram", "apscheduler", "socket", "subprocess", "prome
 OUR_IO_MODULES = (
     "scrapers.fetch", "state.store", "bot.delivery", "bot.telegram_client", "bot.daemon", "bot.admin",
     "bot.health", "bot.app", "bot.poll", "bot.pipeline", "bot.check", "bot.cli", "bot.articles", "bot.config",
-    "bot.parsing",
+    "bot.parsing", "bot.feedback",
 )  # fmt: skip
 PURE = (
     "bot.decide", "bot.source_health", "bot.backoff", "bot.outbox", "bot.render", "bot.status", "bot.relevance",
