@@ -7,6 +7,8 @@
 /resume    deliver again
 /retry     put posts that Telegram refused for good back in the queue
 /check URL fetch and parse a listing page on demand
+/missed URL, /post URL, /wrong URL|t.me link|reply, /story URL, /coverage: the operator's loop
+           (bot.operator_commands)
 
 Messages from any other chat match no handler and are ignored without an answer. The commands act
 through `Controls` (the daemon implements it); their wording is the renderer's.
@@ -18,7 +20,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
-from telegram import LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, MessageOriginChannel, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
 from telegram.request import HTTPXRequest
@@ -52,6 +54,22 @@ class Controls(Protocol):
         """The /check answer for a listing URL."""
         ...
 
+    async def missed(self, url: str, by: int | None) -> str: ...
+
+    async def post(self, url: str, by: int | None) -> str: ...
+
+    def wrong(self, target: str | int, by: int | None) -> str:
+        """`target`: an article URL, a t.me link to the post, or the post's message id."""
+        ...
+
+    def story(self, url: str) -> str: ...
+
+    def coverage(self) -> str: ...
+
+    def channel_ids(self) -> set[int | str]:
+        """The channel's ids (configured and migrated-to), to recognise its forwarded posts."""
+        ...
+
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -70,6 +88,10 @@ class AdminService:
 
 def _who(update: Update) -> object:
     return update.effective_chat.id if update.effective_chat else "?"
+
+
+def _admin(update: Update) -> int | None:
+    return update.effective_chat.id if update.effective_chat else None
 
 
 def build_application(
@@ -123,6 +145,45 @@ def build_application(
             return
         await reply(update, await controls.check(args[0]))
 
+    def url_argument(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+        args = context.args or []
+        return args[0] if args and args[0].startswith(("http://", "https://")) else None
+
+    async def on_missed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        url = url_argument(context)
+        if url is None:
+            await reply(update, render.URL_USAGE.format(command="missed"))
+            return
+        await reply(update, await controls.missed(url, _admin(update)))
+
+    async def on_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        url = url_argument(context)
+        if url is None:
+            await reply(update, render.URL_USAGE.format(command="post"))
+            return
+        await reply(update, await controls.post(url, _admin(update)))
+
+    async def on_wrong(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        target: str | int | None = url_argument(context)
+        replied = update.effective_message.reply_to_message if update.effective_message else None
+        origin = replied.forward_origin if replied is not None else None
+        if target is None and isinstance(origin, MessageOriginChannel):
+            if origin.chat.id not in controls.channel_ids() and origin.chat.username not in controls.channel_ids():
+                await reply(update, render.WRONG_NOT_OURS)
+                return
+            target = origin.message_id
+        if target is None:
+            await reply(update, render.WRONG_USAGE)
+            return
+        await reply(update, controls.wrong(target, _admin(update)))
+
+    async def on_story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        url = url_argument(context)
+        await reply(update, controls.story(url) if url else render.URL_USAGE.format(command="story"))
+
+    async def on_coverage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, controls.coverage())
+
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("admin command failed: %s: %s", type(context.error).__name__, context.error)
 
@@ -134,6 +195,11 @@ def build_application(
         "resume": on_resume,
         "retry": on_retry,
         "check": on_check,
+        "missed": on_missed,
+        "post": on_post,
+        "wrong": on_wrong,
+        "story": on_story,
+        "coverage": on_coverage,
     }
     admins = filters.Chat(chat_id=list(tg.admin_chat_ids))
     for name, callback in handlers.items():

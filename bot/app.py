@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.config import Config
 from bot.delivery import deliver_pending
+from bot.feedback import Corrections, FeedbackLog, path_beside
 from bot.parsing import WorkerParsers
 from bot.pipeline import Cycle, CycleReport
 from bot.relevance import Detector
@@ -72,7 +73,17 @@ async def _once(config: Config, store: StateStore, dry_run: bool) -> CycleReport
     try:
         async with Fetcher(config.fetch) as fetcher:
             deliver = make_deliver(config, sender, deadline=time.time() + config.delivery.once_max_seconds)
-            cycle = Cycle(config, state, store, fetcher, Detector(config.relevance), deliver, parsers=parsers)
+            corrections = Corrections(FeedbackLog(path_beside(store.path)), window_hours=config.stories.window_hours)
+            cycle = Cycle(
+                config,
+                state,
+                store,
+                fetcher,
+                Detector(config.relevance),
+                deliver,
+                parsers=parsers,
+                corrections=corrections,
+            )
             return await cycle.run()
     finally:
         await parsers.close()

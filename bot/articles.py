@@ -36,6 +36,7 @@ class Candidate:
     article: Article | None = None
     url: str = ""  # identity: the article's canonical URL once read, else the listing URL
     link: str = ""  # what the post links to: the page as fetched (after redirects), else the listing link
+    vouched: str | None = None  # an operator's label that makes it relevant whatever the body says
 
     def __post_init__(self) -> None:
         self.url = self.url or self.item.url

@@ -33,6 +33,8 @@ from bot.app import build_sender, make_deliver
 from bot.articles import ArticleReader
 from bot.config import Config
 from bot.delivery import DeliveryReport, requeue_failed
+from bot.feedback import Corrections, FeedbackLog, path_beside
+from bot.operator_commands import OperatorCommands
 from bot.parsing import WorkerParsers
 from bot.pipeline import Cycle
 from bot.poll import poll_source
@@ -76,6 +78,18 @@ class Daemon:
         self.wake_delivery = asyncio.Event()
         self.fetcher: Fetcher | None = None
         self.reader: ArticleReader | None = None  # one for all cycles: an article listed twice is read once
+        self.feedback = FeedbackLog(path_beside(store.path))
+        self.corrections = Corrections(self.feedback, window_hours=config.stories.window_hours)
+        self.operator = OperatorCommands(
+            config,
+            state,
+            self.detector,
+            self.corrections,
+            self.feedback,
+            reader=lambda: self.reader,
+            cycle=self.cycle,
+            commit=self.commit,
+        )
         self.parsers = WorkerParsers(deadline=config.fetch.parse_timeout_seconds)
         self.polls_in_flight: set[asyncio.Task[object]] = set()
         self.scheduler = AsyncIOScheduler(timezone=KST)
@@ -116,17 +130,7 @@ class Daemon:
         if not poll_due(self.state.sources.get(source.name), time.time()):
             log.debug("source %s: backing off", source.name)
             return
-        cycle = Cycle(
-            self.config,
-            self.state,
-            self.store,
-            self.fetcher,
-            self.detector,
-            None,
-            stories=self.stories,
-            parsers=self.parsers,
-            reader=self.reader,
-        )
+        cycle = self.cycle()
         task = asyncio.current_task()
         if task is not None:
             self.polls_in_flight.add(task)
@@ -144,6 +148,27 @@ class Daemon:
         self.runtime.cycle_done(time.time(), report.duration)
         if self.state.pending():
             self.wake_delivery.set()
+
+    def cycle(self) -> Cycle:
+        """A cycle over this daemon's state, with the parts it keeps for its life."""
+        assert self.fetcher is not None
+        return Cycle(
+            self.config,
+            self.state,
+            self.store,
+            self.fetcher,
+            self.detector,
+            None,
+            stories=self.stories,
+            parsers=self.parsers,
+            reader=self.reader,
+            corrections=self.corrections,
+        )
+
+    def commit(self) -> None:
+        """Save what a command changed and deliver what it queued."""
+        self.save()
+        self.wake_delivery.set()
 
     async def delivery_loop(self) -> None:
         while not self.stopping.is_set():
@@ -191,9 +216,9 @@ class Daemon:
         log.info("retention: forgot %d seen entries older than %g days", removed, self.config.state.retention_days)
 
     def queue_digest(self) -> None:
-        if digest.maybe_queue_digest(self.config.delivery.digest, self.state, time.time()):
-            self.save()
-            self.wake_delivery.set()
+        """The scheduled messages: the daily digest and weekly summary, the daily coverage audit."""
+        if digest.queue_due(self.config, self.state, time.time()):
+            self.commit()
 
     # -- admin controls (bot.admin.Controls) ------------------------------------------------------
     def status(self) -> StatusSnapshot:
@@ -214,6 +239,30 @@ class Daemon:
         self.save()
         self.wake_delivery.set()
         return count
+
+    async def missed(self, url: str, by: int | None) -> str:
+        return await self.operator.missed(url, by)
+
+    async def post(self, url: str, by: int | None) -> str:
+        if self.fetcher is None:
+            return render.CHECK_UNAVAILABLE
+        return await self.operator.post(url, by)
+
+    def wrong(self, target: str | int, by: int | None) -> str:
+        return self.operator.wrong(target, by)
+
+    def story(self, url: str) -> str:
+        return self.operator.story(url)
+
+    def coverage(self) -> str:
+        return self.operator.coverage()
+
+    def channel_ids(self) -> set[int | str]:
+        chat = self.config.telegram.chat_id
+        ids: set[int | str] = {*self.state.channel_migrated_to.values()}
+        if chat is not None:
+            ids |= {chat, str(chat).lstrip("@")}
+        return ids
 
     async def check(self, url: str) -> str:
         if self.fetcher is None:
@@ -250,10 +299,7 @@ class Daemon:
             coalesce=True,
             next_run_time=now + timedelta(minutes=RETENTION_FIRST_RUN_MINUTES),
         )
-        if self.config.delivery.digest.enabled:
-            self.scheduler.add_job(
-                self.queue_digest, "interval", seconds=30, id="digest", coalesce=True, max_instances=1
-            )
+        self.scheduler.add_job(self.queue_digest, "interval", seconds=30, id="reports", coalesce=True, max_instances=1)
 
     def announce(self) -> None:
         """The start-up lines a person wants to read."""

@@ -59,7 +59,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot import backoff, outbox, render
-from bot.digest import DigestConfig
+from bot.digest import DigestConfig, WeeklyConfig
 from bot.senders import FailureKind, FloodLimits, Sender, SendFailure
 from scrapers.dates import KST
 from state.records import ChatBlock, OutboxEntry, OutboxKind, OutboxStatus, State
@@ -88,6 +88,7 @@ class DeliveryConfig:
     # before trying again; it doubles with each refusal in a row, up to 6 hours.
     refusal_pause_seconds: float = field(default=600.0, metadata={"min": 1, "max": CHAT_PAUSE_MAX_SECONDS})
     digest: DigestConfig = field(default_factory=DigestConfig)
+    weekly: WeeklyConfig = field(default_factory=WeeklyConfig)
 
 
 class FloodLimiter:
@@ -349,6 +350,8 @@ class _Run:
 
     async def attempt(self, entry: OutboxEntry) -> _Outcome:
         chat = self.target(entry)
+        if entry.kind is OutboxKind.RETRACT:
+            return await self.retract(entry, chat)
         message_id: int | None = None
         if entry.kind is OutboxKind.EDIT:
             message_id, outcome = self.edit_target(entry)
@@ -367,6 +370,28 @@ class _Run:
         except SendFailure as failure:
             return self.react(entry, chat, lim, failure, message_id)
         return self.confirm(entry, chat, message_id)
+
+    async def retract(self, entry: OutboxEntry, chat: int | str) -> _Outcome:
+        """Take a story's post off the channel: delete it, or where Telegram will not (after 48 hours)
+        edit it to a one-line correction."""
+        story = self.state.stories.get(entry.story_id or "")
+        if story is None or story.message_id is None:
+            return self.confirm(entry, chat, None)  # never reached the channel
+        lim = self.limiter(chat)
+        if not await self.wait_until(lim.next_slot(self.clock())):
+            return _Outcome.STOP
+        try:
+            try:
+                await self.sender.delete(chat, story.message_id)
+            except SendFailure as failure:
+                if failure.kind is not FailureKind.MESSAGE_REJECTED:
+                    raise
+                log.warning("delivery: post %s cannot be deleted (%s); editing it to a correction", story.id, failure)
+                await self.sender.edit(chat, story.message_id, render.RETRACTION_NOTE, link_preview=False)
+        except SendFailure as failure:
+            if failure.kind not in (FailureKind.MESSAGE_GONE, FailureKind.NOT_MODIFIED):
+                return self.react(entry, chat, lim, failure, story.message_id)
+        return self.confirm(entry, chat, story.message_id)
 
     def react(
         self, entry: OutboxEntry, chat: int | str, lim: FloodLimiter, failure: SendFailure, message_id: int | None

@@ -1,23 +1,28 @@
-"""The daily digest: one message listing the day's stories, due at the configured time (KST).
+"""The daily digest and the weekly summary, due at their configured times (KST).
 
-`maybe_queue_digest` is called with the current time by every cycle and by a job of the daemon; it
-queues the digest of the day once, at or after the configured time, and skips a day without stories.
-The clock is a parameter, so tests can move it.
+The daily digest lists the day's stories grouped by storyline (bot.storylines); the weekly summary (off
+by default) gives the week's storylines in a few lines with their counts, in the digest's style.
+`maybe_queue_digest` / `maybe_queue_weekly` are called with the current time by every cycle and by a
+job of the daemon; each queues its message once, at or after its time, and skips a period without
+stories. The clock is a parameter, so tests can move it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from bot import outbox, render
+from bot import coverage, outbox, render
+from bot.sources import SourceConfig
 from scrapers.dates import KST
 from state.records import State, StoryRecord
 
 KEEP_DAYS = 30  # how many digest dates are remembered (enough to never queue one twice)
 
 
-def _check_time(value: object) -> str | None:
+def check_hhmm(value: object) -> str | None:
     try:
         hh, mm = (int(x) for x in str(value).split(":"))
     except ValueError:
@@ -30,13 +35,44 @@ class DigestConfig:
     """`[delivery] digest` of the config."""
 
     enabled: bool = False
-    time: str = field(default="21:00", metadata={"check": _check_time})  # KST, HH:MM
+    time: str = field(default="21:00", metadata={"check": check_hhmm})  # KST, HH:MM
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _check_weekday(value: object) -> str | None:
+    return None if value in WEEKDAYS else f"must be one of {', '.join(WEEKDAYS)}"
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyConfig:
+    """`[delivery] weekly` of the config: the week's storylines, for the channel."""
+
+    enabled: bool = False
+    weekday: str = field(default="sun", metadata={"check": _check_weekday})
+    time: str = field(default="20:00", metadata={"check": check_hhmm})  # KST, HH:MM
 
 
 def stories_of_day(state: State, day: date) -> list[StoryRecord]:
-    """The stories first seen on `day` (KST), oldest first."""
-    found = [s for s in state.stories.values() if datetime.fromtimestamp(s.first_seen, KST).date() == day]
+    """The stories first seen on `day` (KST), oldest first (those marked wrong left out)."""
+    found = [
+        s for s in state.stories.values() if datetime.fromtimestamp(s.first_seen, KST).date() == day and not s.retracted
+    ]
     return sorted(found, key=lambda s: s.first_seen)
+
+
+def threads_of(state: State, stories: Sequence[StoryRecord]) -> list[tuple[str, list[StoryRecord]]]:
+    """`stories` grouped by storyline, in the order each storyline first appears; a storyline is named
+    after its first story (which may be older than these)."""
+    threads: dict[str, list[StoryRecord]] = {}
+    for story in stories:
+        threads.setdefault(story.storyline or story.id, []).append(story)
+    named = []
+    for storyline, members in threads.items():
+        first = state.stories.get(storyline)
+        named.append((first.title if first is not None else members[0].title, members))
+    return named
 
 
 def due_day(config: DigestConfig, state: State, now: float) -> date | None:
@@ -60,10 +96,109 @@ def maybe_queue_digest(config: DigestConfig, state: State, now: float) -> bool:
     state.digest_dates.append(day.isoformat())
     del state.digest_dates[:-KEEP_DAYS]
     stories = stories_of_day(state, day)
-    text = render.render_digest(day, [render.view_of(s) for s in stories]) if stories else None
+    threads = [(name, [render.view_of(s) for s in members]) for name, members in threads_of(state, stories)]
+    text = render.render_digest_by_storyline(day, threads) if stories else None
     if text is None:
         return False
     for story in stories:
         story.digest_date = day.isoformat()
     outbox.queue_daily_digest(state, day, text, now)
     return True
+
+
+def maybe_queue_weekly(config: WeeklyConfig, state: State, now: float) -> bool:
+    """Queue the weekly summary if it is due (its weekday, at or after its time, not yet done)."""
+    if not config.enabled:
+        return False
+    local = datetime.fromtimestamp(now, KST)
+    hh, mm = (int(x) for x in config.time.split(":"))
+    done = f"weekly:{local.date().isoformat()}"
+    if (
+        WEEKDAYS[local.weekday()] != config.weekday
+        or (local.hour, local.minute) < (hh, mm)
+        or done in state.report_dates
+    ):
+        return False
+    state.report_dates.append(done)
+    del state.report_dates[:-KEEP_DAYS]
+    since = now - 7 * 86400
+    stories = sorted(
+        (s for s in state.stories.values() if s.first_seen >= since and not s.retracted), key=lambda s: s.first_seen
+    )
+    threads = [
+        (name, len(members), render.view_of(members[-1]))
+        for name, members in sorted(threads_of(state, stories), key=lambda t: (-len(t[1]), -t[1][-1].first_seen))
+    ]
+    text = render.render_weekly(local.date() - timedelta(days=6), local.date(), threads)
+    if text is None:
+        return False
+    outbox.queue_weekly(state, local.date(), text, now)
+    return True
+
+
+class _Scheduled(Protocol):
+    @property
+    def digest(self) -> DigestConfig: ...
+    @property
+    def weekly(self) -> WeeklyConfig: ...
+
+
+class ScheduledConfig(Protocol):
+    """What the scheduled messages need of the config (bot.config.Config)."""
+
+    @property
+    def delivery(self) -> _Scheduled: ...
+    @property
+    def sources(self) -> tuple[SourceConfig, ...]: ...
+    @property
+    def health(self) -> CoverageSettings: ...
+    @property
+    def telegram(self) -> Admins: ...
+
+
+class _Reports(Protocol):
+    """What the coverage report needs of the config."""
+
+    @property
+    def sources(self) -> tuple[SourceConfig, ...]: ...
+    @property
+    def health(self) -> CoverageSettings: ...
+    @property
+    def telegram(self) -> Admins: ...
+
+
+class CoverageSettings(Protocol):
+    @property
+    def coverage_time(self) -> str | None: ...
+    @property
+    def coverage_days(self) -> float: ...
+
+
+class Admins(Protocol):
+    @property
+    def admin_chat_ids(self) -> tuple[int, ...]: ...
+
+
+def maybe_queue_coverage(config: _Reports, state: State, now: float) -> bool:
+    """The daily coverage audit for the admins, at [health] coverage_time (KST), once a day, from the
+    bot's second day on (a first day has nothing to audit)."""
+    at = config.health.coverage_time
+    if not at or not config.telegram.admin_chat_ids or now - state.created_at < 86400:
+        return False
+    local = datetime.fromtimestamp(now, KST)
+    hh, mm = (int(x) for x in at.split(":"))
+    done = f"coverage:{local.date().isoformat()}"
+    if (local.hour, local.minute) < (hh, mm) or done in state.report_dates:
+        return False
+    state.report_dates.append(done)
+    del state.report_dates[:-KEEP_DAYS]
+    report = coverage.audit(config.sources, state, now, config.health.coverage_days)
+    outbox.queue_report(state, config.telegram.admin_chat_ids, render.coverage_reply(report), "coverage", now)
+    return True
+
+
+def queue_due(config: ScheduledConfig, state: State, now: float) -> bool:
+    """Every scheduled message that is due: the daily digest, the weekly summary, the coverage audit."""
+    queued = maybe_queue_digest(config.delivery.digest, state, now)
+    queued = maybe_queue_weekly(config.delivery.weekly, state, now) or queued
+    return maybe_queue_coverage(config, state, now) or queued

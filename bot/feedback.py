@@ -27,7 +27,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bot.stories import StoryIndex, story_key
 from scrapers.dates import KST
+from scrapers.urls import canonical_url
 from state.records import StateError
 
 log = logging.getLogger(__name__)
@@ -142,3 +144,36 @@ class FeedbackLog:
 def wrong_urls(examples: Iterable[Example]) -> set[str]:
     """URLs an operator marked wrong: never posted again."""
     return {e.url for e in examples if e.label is Label.WRONG}
+
+
+class Corrections:
+    """What the operator's labels change in the next decisions, at once:
+
+    - a URL marked wrong is never posted again (`is_wrong`);
+    - a headline marked missed (or posted by hand) makes the next copies of the same story relevant
+      (`missed_story`: grouping's own test of "the same story", bot.stories)."""
+
+    def __init__(self, examples: Iterable[Example] = (), window_hours: float = 72.0) -> None:
+        self.wrong: set[str] = set()
+        self.missed = StoryIndex(window_hours)
+        self._examples: dict[str, Example] = {}
+        for example in examples:
+            self.add(example)
+
+    def add(self, example: Example) -> None:
+        if example.label is Label.WRONG:
+            self.wrong.add(canonical_url(example.url))
+            return
+        self._examples[example.url] = example
+        when = datetime.fromtimestamp(example.at, KST)
+        self.missed.add(example.url, story_key(example.url, example.title, example.lead, when), at=example.at)
+
+    def is_wrong(self, *urls: str) -> bool:
+        return any(canonical_url(url) in self.wrong for url in urls)
+
+    def missed_story(self, title: str, text: str, published_at: datetime | None) -> Example | None:
+        """The missed (or hand-posted) example this headline is another copy of, if any."""
+        if not self._examples:
+            return None
+        match = self.missed.find(story_key("", title, text, published_at))
+        return self._examples.get(match.story_id) if match else None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.digest import check_hhmm
 from bot.status import StatusSnapshot
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class HealthConfig:
 
     failure_threshold: int = field(default=3, metadata={"min": 1})  # failures in a row before an alert
     http_listen: str | None = field(default=None, metadata={"check": _check_listen})  # /healthz, /metrics
+    coverage_time: str | None = field(default="09:00", metadata={"check": check_hhmm})  # daily audit, KST
+    coverage_days: float = field(default=30.0, metadata={"min": 1, "max": 365})  # the audit's period
 
 
 class _SnapshotCollector:
@@ -65,9 +68,43 @@ class _SnapshotCollector:
         )
         for name, doc, value in gauges:
             yield GaugeMetricFamily(name, doc, value=value)
+        yield from self.coverage()
         yield CounterMetricFamily("gwatch_cycles", "source polls run since start", value=rt.cycles)
         yield CounterMetricFamily(
             "gwatch_cycle_seconds", "time spent in polls since start", value=rt.cycle_seconds_total
+        )
+
+    def coverage(self) -> Iterator[Metric]:
+        """The coverage audit's figures (bot.coverage), per source and per search-only outlet."""
+        from prometheus_client.core import GaugeMetricFamily
+
+        report = self.snap.coverage
+        days = f"{report.days:g}"
+        stories = GaugeMetricFamily(
+            "gwatch_source_stories", f"relevant stories a source listed in the last {days} days", labels=["source"]
+        )
+        delay = GaugeMetricFamily(
+            "gwatch_source_post_delay_seconds",
+            f"publication to post, stories a source found first, last {days} days",
+            labels=["source", "quantile"],
+        )
+        for s in report.sources:
+            stories.add_metric([s.name], s.stories)
+            for quantile, value in (("0.5", s.median_delay), ("0.9", s.p90_delay)):
+                if value is not None:
+                    delay.add_metric([s.name, quantile], value)
+        outlets = GaugeMetricFamily(
+            "gwatch_search_only_stories",
+            f"relevant stories only search-type sources found in the last {days} days, by outlet",
+            labels=["outlet"],
+        )
+        for gap in report.search_only:
+            outlets.add_metric([gap.outlet], gap.stories)
+        yield stories
+        yield delay
+        yield outlets
+        yield GaugeMetricFamily(
+            "gwatch_sources_silent", f"sources with no relevant story in {days} days", value=len(report.silent)
         )
 
 

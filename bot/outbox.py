@@ -4,13 +4,16 @@ post-<story>             a story's channel post
 edit-<story>-<copies>    the post again, after a later copy joined the story
 digest-<YYYY-MM-DD>      the daily digest
 digest-backlog-<random>  posts waiting after an outage, folded into one message
+weekly-<YYYY-MM-DD>      the weekly summary
 alert-<random>           an operational message, one per admin chat
+report-<what>-<random>   a report for the admins (the coverage audit), one per admin chat
+retract-<story>          take a story's post off the channel (an operator's /wrong)
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot import render
@@ -52,6 +55,41 @@ def queue_update(state: State, story: StoryRecord, now: float) -> OutboxEntry | 
 
 def queue_daily_digest(state: State, day: date, text: str, now: float) -> OutboxEntry:
     entry = OutboxEntry(id=f"digest-{day.isoformat()}", kind=OutboxKind.DIGEST, text=text, created_at=now)
+    state.outbox.append(entry)
+    return entry
+
+
+def queue_weekly(state: State, day: date, text: str, now: float) -> OutboxEntry:
+    entry = OutboxEntry(id=f"weekly-{day.isoformat()}", kind=OutboxKind.DIGEST, text=text, created_at=now)
+    state.outbox.append(entry)
+    return entry
+
+
+def queue_report(state: State, admin_chat_ids: Sequence[int], html_text: str, what: str, now: float) -> int:
+    """A report for the admins (already HTML, e.g. the coverage audit), one per admin chat."""
+    for admin in admin_chat_ids:
+        state.outbox.append(
+            OutboxEntry(
+                id=f"report-{what}-{uuid.uuid4().hex[:8]}",
+                kind=OutboxKind.ALERT,
+                text=html_text,
+                created_at=now,
+                chat_id=admin,
+            )
+        )
+    return len(admin_chat_ids)
+
+
+def queue_retraction(state: State, story: StoryRecord, now: float) -> OutboxEntry | None:
+    """Take a story off the channel: posts and edits not sent yet are dropped; a sent post is deleted
+    (or corrected) by a retract entry. None when nothing had reached the channel."""
+    for entry in state.outbox:
+        if entry.story_id == story.id and entry.pending and entry.kind in (OutboxKind.POST, OutboxKind.EDIT):
+            entry.status = OutboxStatus.DROPPED
+            entry.last_error = "the story was marked wrong before it was sent"
+    if story.message_id is None:
+        return None
+    entry = OutboxEntry(id=f"retract-{story.id}", kind=OutboxKind.RETRACT, text="", created_at=now, story_id=story.id)
     state.outbox.append(entry)
     return entry
 

@@ -26,16 +26,17 @@ from bot import outbox, render, storylines
 from bot.articles import ArticleReader, Candidate, read_articles
 from bot.config import Config
 from bot.decide import Action, Decision, Facts, PostingPolicy, decide
-from bot.digest import maybe_queue_digest
+from bot.digest import queue_due
+from bot.feedback import Corrections
 from bot.parsing import InlineParsers, Parsers
 from bot.poll import poll_all
-from bot.relevance import Detector
+from bot.relevance import Detector, Verdict
 from bot.source_health import after_poll
 from bot.sources import SourceConfig, SourcePoll
 from bot.stories import StoryIndex, build_index, story_key, story_keys
 from bot.summarize import summarize
 from scrapers.fetch import Fetcher
-from state.records import Baseline, Copy, State, StoryRecord
+from state.records import Baseline, Copy, Seen, State, StoryRecord
 from state.store import StateStore
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class Cycle:
         env: Mapping[str, str] | None = None,
         parsers: Parsers | None = None,
         reader: ArticleReader | None = None,
+        corrections: Corrections | None = None,
     ) -> None:
         self.config = config
         self.state = state
@@ -104,6 +106,7 @@ class Cycle:
         self.env = env
         self.parsers = parsers or InlineParsers()
         self.reader = reader or ArticleReader(fetcher, self.parsers)
+        self.corrections = corrections or Corrections(window_hours=config.stories.window_hours)
         self.policy = PostingPolicy(config.delivery.backfill_hours, config.delivery.max_age_hours)
         self.report = CycleReport()
 
@@ -170,6 +173,14 @@ class Cycle:
                     continue
                 self.report.new_items += 1
                 verdict = self.detector.classify(item.title, item.snippet)
+                if self.corrections.is_wrong(item.url):
+                    verdict = Verdict(False, 0.0, ("marked wrong by an operator",))
+                elif not verdict.relevant and (missed := self.corrections.missed_story(
+                    item.title, item.snippet or "", item.published_at
+                )):  # fmt: skip
+                    vouched = f"the same story as {missed.url}, marked {missed.label} by an operator"
+                    out.append(Candidate(item, poll.source, verdict, first_poll, vouched=vouched))
+                    continue
                 if verdict.relevant or verdict.undecided:
                     out.append(Candidate(item, poll.source, verdict, first_poll))
                     continue
@@ -192,11 +203,17 @@ class Cycle:
         return sorted(candidates, key=lambda c: c.published_epoch or now)
 
     def decide(self, c: Candidate) -> Decision:
-        if c.article and c.article.text:
+        if self.corrections.is_wrong(c.url, c.link):
+            return Decision(Action.NOT_RELEVANT, "marked wrong by an operator")
+        if c.vouched:
+            c.verdict = Verdict(True, c.verdict.score, (*c.verdict.reasons, c.vouched), c.verdict.topics)
+        elif c.article and c.article.text:
             # With the body in hand the body decides, both ways: it names the place a headline left
             # out, and it can show that a title's "광주" is 경기 광주.
             c.verdict = self.detector.classify(c.item.title, c.article.text)
-        relevant = c.verdict.relevant if (c.article and c.article.text) or not c.verdict.undecided else None
+        relevant = (
+            c.verdict.relevant if c.vouched or (c.article and c.article.text) or not c.verdict.undecided else None
+        )
         facts = Facts(
             relevant=relevant,
             tries=self.state.undecided_tries.get(c.item.url, 0),
@@ -228,6 +245,8 @@ class Cycle:
             return
         if decision.action is Action.RECORD_OLD:
             self.report.backfilled += 1
+        elif (story := self.state.story_with(c.url, c.link)) is not None:
+            story.listed_by(c.source.name)  # another source listed a posted article: for the coverage audit
         log.info("%s %r (%s): %s", decision.action, c.item.title, c.source.name, decision.reason)
 
     def add_to_story(self, c: Candidate) -> None:
@@ -241,12 +260,14 @@ class Cycle:
         reason = ", ".join(c.verdict.reasons)
         if grouping.match is not None:
             story = self.state.stories[grouping.match.story_id]
+            story.listed_by(c.source.name)
             if story.has_copy(c.url, c.link):
                 return
             story.also.append(Copy(outlet, c.link, title, key.lead))
             self.stories.add(story.id, story_keys(story)[-1], at=story.first_seen)
+            story.note(f"copy {c.link} ({outlet}, {c.source.name}): {grouping.log_line()}")
             log.info("group %r (%s) with story %s %r: %s", title, outlet, story.id, story.title, grouping.log_line())
-            if outbox.queue_update(self.state, story, now) is not None:
+            if not story.retracted and outbox.queue_update(self.state, story, now) is not None:
                 self.report.queued_edits += 1
             return
         story = StoryRecord(
@@ -264,13 +285,29 @@ class Cycle:
             ),
             lead=key.lead,
             topics=list(c.verdict.topics),
+            sources=[c.source.name],
         )
         thread = self.storyline_of(story, now)
+        story.note(f"posted from {c.source.name}: {reason}; {grouping.log_line()}; {thread.log_line()}")
         self.state.stories[story.id] = story
         self.stories.add(story.id, story_keys(story)[0], at=now)
         outbox.queue_post(self.state, story, now, reply_to=thread.reply_to if thread.continues else None)
         self.report.queued_posts += 1
         log.info("post %r (%s): %s; %s; %s", title, outlet, reason, grouping.log_line(), thread.log_line())
+
+    def add_by_hand(self, c: Candidate, reason: str) -> StoryRecord | None:
+        """An article an admin posts (/post): grouped, summarised and queued like any other, whatever the
+        filter said. Returns its story (None when it was already one of a retracted story's copies)."""
+        c.verdict = Verdict(True, c.verdict.score, (*c.verdict.reasons, reason), c.verdict.topics)
+        now = self.clock()
+        for url in {c.item.url, c.url}:
+            self.state.seen[url] = Seen(int(now), c.source.name, True)
+        self.state.undecided_tries.pop(c.item.url, None)
+        existing = self.state.story_with(c.url, c.link)
+        if existing is None:
+            self.add_to_story(c)
+            existing = self.state.story_with(c.url, c.link)
+        return existing
 
     def storyline_of(self, story: StoryRecord, now: float) -> storylines.StorylineDecision:
         """The thread a new story continues (it is posted as a reply to the thread's latest post).
@@ -282,7 +319,7 @@ class Cycle:
         return decision
 
     def queue_digest(self) -> None:
-        maybe_queue_digest(self.config.delivery.digest, self.state, self.clock())
+        queue_due(self.config, self.state, self.clock())
 
     def save(self) -> None:
         self.store.save(self.state)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.coverage import CoverageReport
 from bot.source_health import SourceAlert, SourceAlertKind
 from bot.status import StatusSnapshot
 from scrapers.dates import KST
@@ -315,6 +316,38 @@ def render_digest_by_storyline(day: date, threads: Sequence[tuple[str, Sequence[
     return compose(_fewer(len(lines), lambda n: _fits(compose(n))))
 
 
+WEEKLY_HEADER = "이번 주 광주 AI 인프라 소식"
+
+
+def render_weekly(first: date, last: date, threads: Sequence[tuple[str, int, PostView]]) -> str | None:
+    """The week's storylines (most stories first): each its name, its count and its latest post as a
+    link; None for a week without stories."""
+    if not threads:
+        return None
+    header = f"<b>{WEEKLY_HEADER} ({first:%m.%d}–{last:%m.%d})</b>"
+    lines = []
+    for name, count, latest in threads:
+        title = _cut(_line(name), MAX_TITLE) or "(제목 없음)"
+        if count == 1:
+            lines.append(_digest_line(latest))
+        else:
+            latest_title = _cut(_line(latest.title), 80) or "(제목 없음)"
+            lines.append(
+                f"• <b>{html.escape(title, quote=True)}</b> {count}건 — 최근: {_link(latest_title, latest.url)}"
+            )
+
+    def compose(shown: int) -> str:
+        rest = len(lines) - shown
+        return "\n".join([header, "", *lines[:shown], *([f"외 {rest}개 이야기"] if rest > 0 else [])])
+
+    if _fits(compose(len(lines))):
+        return compose(len(lines))
+    return compose(_fewer(len(lines), lambda n: _fits(compose(n))))
+
+
+RETRACTION_NOTE = "정정: 관련 없는 기사로 삭제"  # what a post becomes when Telegram will not delete it
+
+
 def render_alert(text: str) -> str:
     """An operational alert for the admins: the text escaped, prefixed with ⚠️, within the limit."""
     body = _paragraphs(text) or "(no details)"
@@ -459,3 +492,122 @@ def resumed_reply(pending: int) -> str:
 
 def retried_reply(count: int) -> str:
     return f"🔁 실패한 게시 {count}건을 다시 대기열에 넣었습니다."
+
+
+# -- the operator's loop: /missed, /post, /wrong, /story, /coverage ------------------------------------
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))}분"
+    if seconds < 86400 * 2:
+        return f"{seconds / 3600:.1f}시간"
+    return f"{seconds / 86400:.1f}일"
+
+
+def coverage_reply(report: CoverageReport) -> str:
+    lines = [f"<b>수집 점검 (최근 {report.days:g}일)</b>", f"게시한 관련 소식 {report.stories}건"]
+    if report.search_only:
+        lines += ["", "<b>검색으로만 찾은 매체</b> (직접 소스로 추가를 검토하세요: "
+                  "<code>gwangju-ai-watch discover 매체주소 --toml</code>)"]  # fmt: skip
+        for gap in report.search_only:
+            missed = " — 소스가 있는데 놓침" if gap.has_source else ""
+            example = gap.examples[0] if gap.examples else None
+            link = f": {_link(_cut(_line(example[0]), 60), example[1])}" if example else ""
+            lines.append(f"• {_esc(gap.outlet)} {gap.stories}건{missed}{link}")
+    lines += ["", "<b>소스별</b> (소식 수 · 게시까지 중앙값 / 90%)"]
+    for s in sorted(report.sources, key=lambda s: (-s.stories, s.name)):
+        if s.stories:
+            kind = " [검색]" if s.search else ""
+            delays = f"{_duration(s.median_delay)} / {_duration(s.p90_delay)}" if s.first else "먼저 찾은 소식 없음"
+            lines.append(f"• {_esc(s.name)}{kind}: {s.stories}건 · {delays}")
+    if report.silent:
+        lines += ["", f"<b>{report.days:g}일간 관련 소식이 없는 소스</b> {len(report.silent)}개: "
+                  + ", ".join(_esc(name) for name in report.silent)]  # fmt: skip
+    return _clip("\n".join(lines))
+
+
+@dataclass(frozen=True, slots=True)
+class MissedFacts:
+    """What the bot knows about an article an admin says it missed."""
+
+    now: float
+    title: str
+    host: str
+    error: str | None  # why the article could not be read
+    story: tuple[str, str] | None  # (title, link) of the story it is already part of
+    seen: tuple[float, str, bool] | None  # (when, source, relevant) it was first decided about
+    listing_sources: tuple[str, ...]  # sources on the article's site
+    suggestions: tuple[str, ...]  # feeds or list pages of the site worth adding
+    relevant: bool
+    undecided: bool
+    reasons: tuple[str, ...]
+
+
+def missed_reply(url: str, found: MissedFacts) -> str:
+    """What happened to an article an admin says the bot missed."""
+    lines = [f"<b>놓친 기사 확인</b>: {_link(_cut(_line(found.title or url), MAX_TITLE), url)}"]
+    if found.error:
+        lines.append(f"기사를 읽지 못했습니다: {_esc(found.error)}")
+    if found.story is not None:
+        lines.append(f"이미 게시한 소식입니다: {_link(_cut(_line(found.story[0]), 80), found.story[1])}")
+    elif found.seen is not None:
+        when, source, relevant = found.seen
+        verdict = "관련 기사로 기록(오래된 기사라 게시하지 않음)" if relevant else "관련 없는 기사로 판단"
+        lines.append(f"{_esc(source)}에서 {ago(when, found.now)} 수집했고, {verdict}했습니다.")
+    elif found.listing_sources:
+        lines.append(
+            f"이 매체를 싣는 소스({_esc(', '.join(found.listing_sources))})가 있지만 아직 이 기사를 보지 못했습니다."
+        )
+    else:
+        lines.append(f"이 매체({_esc(found.host)})를 싣는 소스가 없습니다. 소스로 추가하려면:")
+        lines.append(f"<code>gwangju-ai-watch discover https://{_esc(found.host)}/ --toml</code>")
+        for suggestion in found.suggestions[:3]:
+            lines.append(f"• {_esc(suggestion)}")
+    verdict_text = "관련 있음" if found.relevant else ("판단 보류" if found.undecided else "관련 없음")
+    lines.append(f"지금 규칙의 판단: {verdict_text} — {_esc(', '.join(found.reasons) or '신호 없음')}")
+    if found.story is None:
+        lines.append(f"지금 게시하려면: /post {_esc(url)}")
+    lines.append("이 사례는 피드백 파일에 기록했습니다.")
+    return _clip("\n".join(lines))
+
+
+def posted_reply(title: str, url: str, queued: bool) -> str:
+    if not queued:
+        return f"이미 게시된 소식입니다: {_link(_cut(_line(title), MAX_TITLE), url)}"
+    return f"게시 대기열에 넣었습니다: {_link(_cut(_line(title), MAX_TITLE), url)}\n피드백 파일에 기록했습니다."
+
+
+def wrong_reply(title: str, url: str, posted: bool) -> str:
+    action = "채널에서 삭제합니다 (48시간이 지난 글은 정정 문구로 바꿉니다)" if posted else "게시하지 않습니다"
+    return (
+        f"잘못 게시된 소식으로 표시했습니다: {_link(_cut(_line(title), MAX_TITLE), url)}\n"
+        f"{action}. 이 기사는 다시 게시하지 않으며, 피드백 파일에 기록했습니다."
+    )
+
+
+WRONG_USAGE = (
+    "사용법: /wrong 기사주소 | /wrong https://t.me/채널/글번호 | 채널 글을 전달받은 뒤 그 글에 답장으로 /wrong"
+)
+WRONG_UNKNOWN = "그 기사나 글로 게시한 소식을 찾지 못했습니다."
+WRONG_NOT_OURS = "이 채널의 글이 아닙니다. 봇이 게시하는 채널의 글을 전달해 주세요."
+URL_USAGE = "사용법: /{command} https://기사-주소"
+
+
+def story_reply(story: StoryRecord, thread_title: str | None, thread_size: int) -> str:
+    lines = [f"<b>소식 {story.id}</b>: {_link(_cut(_line(story.title), MAX_TITLE), story.link or story.url)}"]
+    lines.append(f"매체: {_esc(story.outlet)} · 수집한 소스: {_esc(', '.join(story.sources) or '-')}")
+    if story.also:
+        lines.append("같은 소식: " + ", ".join(_link(_cut(_line(c.outlet), MAX_OUTLET), c.url) for c in story.also))
+    if thread_title is not None:
+        lines.append(f"이야기 줄기: {_esc(_cut(_line(thread_title), 80))} ({thread_size}건)")
+    if story.retracted:
+        lines.append("운영자가 잘못된 게시로 표시했습니다.")
+    if story.why:
+        lines += ["", "<b>판단 근거</b>", *(f"• {_esc(_cut(_line(w), 400))}" for w in story.why)]
+    return _clip("\n".join(lines))
+
+
+STORY_UNKNOWN = "그 주소로 만든 소식이 없습니다. 놓친 기사라면 /missed 로 확인하세요."

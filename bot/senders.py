@@ -10,6 +10,7 @@ never on a library's exception types or message texts:
                       a person can fix it; nothing can go to that chat until then
     MESSAGE_REJECTED  Telegram refused this message's content (bad markup, too long): only this one fails
     NOT_MODIFIED      an edit to the text the message already has: nothing to do
+    MESSAGE_GONE      the message to edit or delete does not exist (any more)
     TOKEN_REJECTED    the bot token was revoked or is wrong: nothing can be sent until it is fixed
     NOT_SENT          the request certainly did not reach Telegram (no connection, no free connection)
     SERVER_ERROR      Telegram answered with a server error: the message was not posted
@@ -47,6 +48,7 @@ class FailureKind(StrEnum):
     CHAT_REFUSED = "chat-refused"
     MESSAGE_REJECTED = "message-rejected"
     NOT_MODIFIED = "not-modified"
+    MESSAGE_GONE = "message-gone"
     TOKEN_REJECTED = "token-rejected"
     NOT_SENT = "transient-before-send"
     SERVER_ERROR = "server-error"
@@ -95,6 +97,10 @@ class Sender(Protocol):
 
     async def edit(self, chat_id: int | str, message_id: int, text: str, *, link_preview: bool) -> None: ...
 
+    async def delete(self, chat_id: int | str, message_id: int) -> None:
+        """Delete a message (raises SendFailure MESSAGE_REJECTED when Telegram will not, e.g. after 48 h)."""
+        ...
+
     async def probe(self) -> None:
         """Check that the bot token is accepted (raises SendFailure when not)."""
         ...
@@ -121,6 +127,9 @@ class DryRunSender:
 
     async def edit(self, chat_id: int | str, message_id: int, text: str, *, link_preview: bool) -> None:
         self._print(f"edit of message #{message_id} in {chat_id}", text)
+
+    async def delete(self, chat_id: int | str, message_id: int) -> None:
+        self._print(f"delete of message #{message_id} in {chat_id}", "")
 
     async def probe(self) -> None:
         return None

@@ -34,6 +34,7 @@ class SourceConfig:
     encoding: str | None = None  # overrides charset detection
     outlet: str | None = None  # shown in posts; defaults to the source name
     enabled: bool = True
+    search: bool | None = None  # a search-type source (the coverage audit); None: naver_api, Google News
 
     @property
     def outlet_name(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from bot.coverage import CoverageReport, audit
 from bot.sources import SourceConfig
 from state.records import ChatBlock, OutboxKind, OutboxStatus, State
 
@@ -59,6 +60,7 @@ class StatusSnapshot:
     blocked_chats: dict[str, ChatBlock]
     seen: int
     stories: int
+    coverage: CoverageReport
 
     @property
     def failing(self) -> list[SourceStatus]:
@@ -97,4 +99,5 @@ def snapshot(sources: tuple[SourceConfig, ...], state: State, runtime: Runtime, 
         blocked_chats=dict(state.blocked_chats),
         seen=len(state.seen),
         stories=len(state.stories),
+        coverage=audit(sources, state, now),
     )

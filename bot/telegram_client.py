@@ -52,6 +52,7 @@ TELEGRAM_LIMITS = FloodLimits(
 # Descriptions of 400 answers that mean "this chat cannot take messages from the bot", not "this message".
 _CHAT_REFUSALS = ("chat not found", "need administrator rights", "have no rights to send", "not enough rights")
 _NOT_MODIFIED = "message is not modified"
+_GONE = ("message to edit not found", "message to delete not found")
 # httpx errors raised before the request could have been sent.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
                httpx.LocalProtocolError, httpx.ProxyError)  # fmt: skip
@@ -77,6 +78,8 @@ def classify(exc: BaseException, token: str | None = None) -> SendFailure:
         low = exc.message.lower()
         if _NOT_MODIFIED in low:
             return SendFailure(FailureKind.NOT_MODIFIED, text)
+        if any(gone in low for gone in _GONE):
+            return SendFailure(FailureKind.MESSAGE_GONE, text)
         if any(refusal in low for refusal in _CHAT_REFUSALS):
             return SendFailure(FailureKind.CHAT_REFUSED, text)
         return SendFailure(FailureKind.MESSAGE_REJECTED, text)
@@ -159,6 +162,13 @@ class TelegramSender:
                 parse_mode=ParseMode.HTML,
                 link_preview_options=telegram.LinkPreviewOptions(is_disabled=not link_preview),
             )
+        except Exception as exc:
+            raise classify(exc, self.token) from exc
+
+    async def delete(self, chat_id: int | str, message_id: int) -> None:
+        try:
+            await self._ready()
+            await self.bot.delete_message(chat_id, message_id)
         except Exception as exc:
             raise classify(exc, self.token) from exc
 

@@ -34,8 +34,9 @@ class StateError(Exception):
 class OutboxKind(StrEnum):
     POST = "post"  # a story's message in the channel
     EDIT = "edit"  # a new text for a story's message (a later copy joined it)
-    DIGEST = "digest"  # the daily digest, or a backlog folded into one message
+    DIGEST = "digest"  # the daily digest, the weekly summary, or a backlog folded into one message
     ALERT = "alert"  # an operational message to an admin chat
+    RETRACT = "retract"  # delete a story's post (an operator's /wrong); edit it to a correction if it cannot be
 
 
 class OutboxStatus(StrEnum):
@@ -43,6 +44,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"  # Telegram confirmed it (message_id set)
     FAILED = "failed"  # Telegram refused its content for good; /retry puts it back
     FOLDED = "folded"  # a post sent as part of a backlog digest instead
+    DROPPED = "dropped"  # withdrawn before it was sent (the story was marked wrong)
 
 
 class Baseline(StrEnum):
@@ -65,6 +67,9 @@ class Copy(NamedTuple):
     url: str
     title: str
     lead: str = ""  # the first sentence of its text, for grouping the next copies
+
+
+MAX_NOTES = 12
 
 
 def _from_dict(cls: type, data: dict[str, Any]) -> Any:
@@ -111,13 +116,25 @@ class StoryRecord:
     message_id: int | None = None  # the channel post, once sent
     digest_date: str | None = None  # KST date (YYYY-MM-DD) whose digest listed it
     storyline: str = ""  # the thread it belongs to (bot.storylines): the id of the thread's first story
+    sources: list[str] = field(default_factory=list)  # the sources that listed it (copies too), first first
+    why: list[str] = field(default_factory=list)  # the decisions about it, as logged (for /story)
+    retracted: bool = False  # an operator marked it wrong (/wrong)
 
     def __post_init__(self) -> None:
         self.also = [c if isinstance(c, Copy) else Copy(*c[:4]) for c in self.also if len(c) >= 3]
 
     def has_copy(self, *urls: str) -> bool:
-        """Whether the story already holds one of `urls` (as its own URL or a later copy's)."""
-        return self.url in urls or any(c.url in urls for c in self.also)
+        """Whether the story already holds one of `urls` (as its own URL or link, or a later copy's)."""
+        return self.url in urls or self.link in urls or any(c.url in urls for c in self.also)
+
+    def listed_by(self, source: str) -> None:
+        if source not in self.sources:
+            self.sources.append(source)
+
+    def note(self, why: str) -> None:
+        """Remember a decision about the story (the last MAX_NOTES)."""
+        self.why.append(why)
+        del self.why[:-MAX_NOTES]
 
 
 @dataclass(slots=True)
@@ -181,6 +198,7 @@ class State:
     # The daemon's small bits, stored under "meta" with the same keys as before they had types.
     paused: bool = False  # delivery paused by an admin
     digest_dates: list[str] = field(default_factory=list)  # KST days whose digest was queued
+    report_dates: list[str] = field(default_factory=list)  # "coverage:<day>", "weekly:<day>": reports made
     undecided_tries: dict[str, int] = field(default_factory=dict)  # URL -> failed article reads
     delivery_sends: dict[str, list[float]] = field(default_factory=dict)  # chat -> recent send times
     blocked_chats: dict[str, ChatBlock] = field(default_factory=dict)
@@ -195,6 +213,13 @@ class State:
     def mark_seen(self, url: str, source: str, relevant: bool, now: float | None = None) -> None:
         if url not in self.seen:
             self.seen[url] = Seen(int(now if now is not None else time.time()), source, bool(relevant))
+
+    def story_with(self, *urls: str) -> StoryRecord | None:
+        """The story holding one of `urls` (its own or a copy's), newest first."""
+        return next((s for s in reversed(self.stories.values()) if s.has_copy(*urls)), None)
+
+    def story_with_message(self, message_id: int) -> StoryRecord | None:
+        return next((s for s in self.stories.values() if s.message_id == message_id), None)
 
     def source(self, name: str) -> SourceState:
         st = self.sources.get(name)
@@ -225,6 +250,7 @@ class State:
         meta.update(
             paused=self.paused,
             digest_dates=self.digest_dates,
+            report_dates=self.report_dates,
             article_tries=self.undecided_tries,
             delivery_sends=self.delivery_sends,
             delivery_blocked={k: asdict(v) for k, v in self.blocked_chats.items()},
@@ -265,6 +291,7 @@ class State:
             outbox=[_from_dict(OutboxEntry, e) for e in data.get("outbox", [])],
             paused=bool(meta.pop("paused", False)),
             digest_dates=list(meta.pop("digest_dates", [])),
+            report_dates=list(meta.pop("report_dates", [])),
             undecided_tries=dict(meta.pop("article_tries", {})),
             delivery_sends={k: [float(t) for t in v] for k, v in meta.pop("delivery_sends", {}).items()},
             blocked_chats={k: _from_dict(ChatBlock, v) for k, v in meta.pop("delivery_blocked", {}).items()},

@@ -56,6 +56,7 @@ METHODS = {
         "getUpdates",
         "sendMessage",
         "editMessageText",
+        "deleteMessage",
         "setMyCommands",
         "getMyCommands",
         "sendChatAction",
@@ -225,6 +226,7 @@ class StoredMessage:
     edits: int = 0
     link_preview_options: dict[str, Any] | None = None
     reply_to: int | None = None  # the message id it replies to
+    deleted: bool = False
 
 
 # -- HTML parse mode, after tdlib's parse_html ---------------------------------------------------------
@@ -474,6 +476,7 @@ class TelegramApiServer:
     ) -> None:
         self.token = token
         self.token_revoked = False  # True: every call answers 401, as after @BotFather revokes the token
+        self.delete_window = 48 * 3600.0  # messages older than this "can't be deleted"
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
         self.bot_username = bot_username
         self.rate_limit = rate_limit  # (max sendMessage calls, per seconds) per chat; None = unlimited
@@ -560,8 +563,17 @@ class TelegramApiServer:
             self._updates_cv.notify_all()
         return update_id
 
-    def push_command(self, chat_id: int, text: str, *, from_id: int | None = None, first_name: str = "Admin") -> int:
-        """Queue a private-chat message like "/status extra" with its bot_command entity and `from`."""
+    def push_command(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        from_id: int | None = None,
+        first_name: str = "Admin",
+        reply_to: dict[str, Any] | None = None,
+    ) -> int:
+        """Queue a private-chat message like "/status extra" with its bot_command entity and `from`;
+        `reply_to`: the message it replies to (e.g. `forwarded_from_channel`)."""
         command = text.split()[0] if text.strip() else text
         user_id = chat_id if from_id is None else from_id
         chat = self.chats.get(chat_id)
@@ -574,7 +586,29 @@ class TelegramApiServer:
         }
         if command.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
         return self.push_update({"message": message})
+
+    def forwarded_from_channel(self, chat_id: int, channel_message_id: int) -> dict[str, Any]:
+        """A channel post as an admin's private chat shows it after the admin forwarded it to the bot
+        (a Message with ``forward_origin`` of type "channel"), to put in `push_command(reply_to=...)`."""
+        with self._lock:
+            original = self.messages[(CHANNEL_ID, channel_message_id)]
+            channel = self.chats[CHANNEL_ID]
+            return {
+                "message_id": self._take_message_id(chat_id),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "first_name": "Admin"},
+                "from": {"id": chat_id, "is_bot": False, "first_name": "Admin"},
+                "forward_origin": {
+                    "type": "channel",
+                    "chat": channel.to_json(),
+                    "message_id": channel_message_id,
+                    "date": original.date,
+                },
+                "text": original.text,
+            }
 
     # -- inspection --------------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -598,7 +632,7 @@ class TelegramApiServer:
             return {
                 mid: (self.messages[(c, mid)].text if visible else self.messages[(c, mid)].html)
                 for c, mid in self._order
-                if c == cid
+                if c == cid and not self.messages[(c, mid)].deleted
             }
 
     def stored(self, chat_id: int | str | None = None) -> list[StoredMessage]:
@@ -738,6 +772,8 @@ class TelegramApiServer:
             return self._send_message(p)
         if method == "editmessagetext":
             return self._edit_message(p)
+        if method == "deletemessage":
+            return self._delete_message(p)
         raise ApiError(404, "Not Found: method not found")
 
     def _resolve(self, chat_id: Any, *, strict: bool = True) -> int | None:
@@ -871,13 +907,25 @@ class TelegramApiServer:
             self._order.append((chat.id, mid))
             return self._message_json(chat, m)
 
+    def _delete_message(self, p: dict[str, Any]) -> bool:
+        """Like the Bot API: a message older than 48 hours "can't be deleted" (the bot may still edit it)."""
+        with self._lock:
+            chat = self._chat_for_post(p.get("chat_id"))
+            m = self.messages.get((chat.id, int(p.get("message_id") or 0)))
+            if m is None or m.deleted:
+                raise ApiError(400, "Bad Request: message to delete not found")
+            if time.time() - m.date > self.delete_window:
+                raise ApiError(400, "Bad Request: message can't be deleted")
+            m.deleted = True
+            return True
+
     def _replied(self, chat: Chat, params: Any) -> int | None:
         """The message a send replies to; like the Bot API, a missing one is an error unless
         allow_sending_without_reply, and then the message goes out as no reply."""
         if not isinstance(params, dict) or params.get("message_id") is None:
             return None
         target = int(params["message_id"])
-        if (chat.id, target) in self.messages:
+        if (chat.id, target) in self.messages and not self.messages[(chat.id, target)].deleted:
             return target
         if params.get("allow_sending_without_reply"):
             return None
@@ -890,7 +938,7 @@ class TelegramApiServer:
                 raise ApiError(400, "Bad Request: message identifier is not specified")
             raw, text, entities = self._formatted(p)
             m = self.messages.get((chat.id, int(p["message_id"])))
-            if m is None:
+            if m is None or m.deleted:
                 raise ApiError(400, "Bad Request: message to edit not found")
             if m.text == text and m.entities == entities:
                 raise ApiError(

@@ -1,0 +1,214 @@
+"""The operator's loop: an admin reports a miss or a wrong post in one command, and the bot learns.
+
+    /missed URL   what happened to an article the channel did not get: which source listed it and when,
+                  the verdict and its reasons (today's rules, on the article as it reads now), or that no
+                  source covers its site (with the command that finds a feed to add); offers /post
+    /post URL     publish it now, as a normal post: grouped, summarised, through the outbox
+    /wrong X      take a post off the channel (X: the article URL, a t.me link to the post, or a reply
+                  to the post forwarded to the bot): deleted, or after 48 h edited to a correction
+    /story URL    which story and storyline an article went to, and why
+    /coverage     the coverage audit (bot.coverage)
+
+Each /missed, /post and /wrong appends a labelled example to the feedback file (bot.feedback) before it
+answers, and the label acts at once through `Corrections`: a URL marked wrong is never posted again, a
+missed or posted headline makes the next copies of its story relevant.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from bot import coverage, outbox, render
+from bot.articles import ArticleReader, Candidate, Page
+from bot.config import Config
+from bot.feedback import Corrections, Example, FeedbackLog, Label
+from bot.relevance import Detector, Verdict
+from bot.sources import SourceConfig
+from bot.stories import lead_of
+from scrapers.models import ListingItem
+from scrapers.urls import canonical_url, clean_link
+from state.records import State, StoryRecord
+
+ADMIN_SOURCE = "운영자"  # the source name of an article an admin posted by hand
+_MESSAGE_LINK = re.compile(r"^https?://t\.me/(?:c/\d+|[A-Za-z][\w]{3,})/(\d+)(?:[/?#].*)?$")
+
+
+class ByHand(Protocol):
+    def add_by_hand(self, c: Candidate, reason: str) -> StoryRecord | None: ...
+
+
+def message_id_of(link: str) -> int | None:
+    """The post id of a t.me link to a channel post (https://t.me/name/123, https://t.me/c/1234/123)."""
+    match = _MESSAGE_LINK.match(link.strip())
+    return int(match[1]) if match else None
+
+
+def _site(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host[2:] if host.startswith("m.") else host
+
+
+class OperatorCommands:
+    def __init__(
+        self,
+        config: Config,
+        state: State,
+        detector: Detector,
+        corrections: Corrections,
+        feedback: FeedbackLog,
+        *,
+        reader: Callable[[], ArticleReader | None],
+        cycle: Callable[[], ByHand],
+        commit: Callable[[], object],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config, self.state, self.detector = config, state, detector
+        self.corrections, self.feedback = corrections, feedback
+        self.reader, self.cycle, self.commit, self.clock = reader, cycle, commit, clock
+
+    # -- helpers -------------------------------------------------------------------------------------
+    async def read(self, url: str) -> Page:
+        reader = self.reader()
+        if reader is None:
+            return Page(None, None, "the bot is stopping")
+        return await reader.read(url)
+
+    def record(self, example: Example) -> None:
+        self.feedback.append(example)  # durable before the command answers
+        self.corrections.add(example)
+
+    # -- the commands --------------------------------------------------------------------------------
+    async def missed(self, url: str, by: int | None) -> str:
+        page = await self.read(url)
+        article = page.article
+        title = article.title if article and article.title else ""
+        text = article.text if article else ""
+        identity = canonical_url(article.url) if article and article.url else canonical_url(url)
+        urls = {identity, canonical_url(url), clean_link(url), *([page.link] if page.link else [])}
+        story = self.state.story_with(*urls)
+        seen = next((self.state.seen[u] for u in urls if u in self.state.seen), None)
+        verdict = (
+            self.detector.classify(title, text) if title else Verdict(False, 0.0, ("the article could not be read",))
+        )
+        site = _site(page.link or url)
+        facts = render.MissedFacts(
+            now=self.clock(),
+            title=title,
+            host=site,
+            error=page.error,
+            story=(story.title, story.link or story.url) if story else None,
+            seen=(float(seen.first_seen), seen.source, seen.relevant) if seen else None,
+            listing_sources=tuple(s.name for s in self.config.sources if _site(s.url) == site),
+            suggestions=(),
+            relevant=verdict.relevant,
+            undecided=verdict.undecided,
+            reasons=verdict.reasons,
+        )
+        self.record(
+            Example(
+                url=identity,
+                title=title,
+                lead=lead_of(text),
+                label=Label.MISSED,
+                reason="; ".join(verdict.reasons) or (page.error or ""),
+                at=self.clock(),
+                by=by,
+                source=seen.source if seen else None,
+                story=story.id if story else None,
+            )
+        )
+        return render.missed_reply(url, facts)
+
+    async def post(self, url: str, by: int | None) -> str:
+        page = await self.read(url)
+        article = page.article
+        if article is None:
+            return render.missed_reply(
+                url,
+                render.MissedFacts(self.clock(), "", _site(url), page.error, None, None, (), (), False, False, ()),
+            )
+        link = page.link or clean_link(url)
+        item = ListingItem(
+            title=article.title or link, url=canonical_url(url), published_at=article.published_at, link=link
+        )
+        candidate = Candidate(
+            item,
+            SourceConfig(name=ADMIN_SOURCE, url=link),
+            self.detector.classify(item.title, article.text),
+            first_poll=False,
+            article=article,
+            url=canonical_url(article.url) if article.url else item.url,
+            link=link,
+        )
+        before = self.state.story_with(candidate.url, link)
+        story = self.cycle().add_by_hand(candidate, f"posted by admin {by}")
+        if story is None:
+            return render.STORY_UNKNOWN
+        self.record(
+            Example(
+                url=candidate.url,
+                title=item.title,
+                lead=lead_of(article.text),
+                label=Label.POST,
+                reason="posted by hand",
+                at=self.clock(),
+                by=by,
+                story=story.id,
+            )
+        )
+        self.commit()
+        return render.posted_reply(story.title, story.link or story.url, queued=before is None)
+
+    def wrong(self, target: str | int, by: int | None) -> str:
+        story = self.story_for(target)
+        url = target if isinstance(target, str) else None
+        if story is None and url is None:
+            return render.WRONG_UNKNOWN
+        if story is not None:
+            story.retracted = True
+            posted = outbox.queue_retraction(self.state, story, self.clock()) is not None
+            example = Example(
+                url=story.url,
+                title=story.title,
+                lead=story.lead,
+                label=Label.WRONG,
+                reason="marked wrong by an admin",
+                at=self.clock(),
+                by=by,
+                source=story.sources[0] if story.sources else None,
+                story=story.id,
+            )
+        else:
+            assert url is not None
+            posted = False
+            example = Example(
+                canonical_url(url), "", "", Label.WRONG, "marked wrong before it was posted", self.clock(), by
+            )
+        self.record(example)
+        self.commit()
+        return render.wrong_reply(example.title or example.url, example.url, posted)
+
+    def story_for(self, target: str | int) -> StoryRecord | None:
+        """The story a URL, a t.me link to its post, or a post id stands for."""
+        if isinstance(target, int):
+            return self.state.story_with_message(target)
+        message = message_id_of(target)
+        if message is not None:
+            return self.state.story_with_message(message)
+        return self.state.story_with(canonical_url(target), clean_link(target))
+
+    def story(self, url: str) -> str:
+        story = self.story_for(url)
+        if story is None:
+            return render.STORY_UNKNOWN
+        thread = [s for s in self.state.stories.values() if (s.storyline or s.id) == (story.storyline or story.id)]
+        first = self.state.stories.get(story.storyline or story.id)
+        name = first.title if first is not None and len(thread) > 1 else None
+        return render.story_reply(story, name, len(thread))
+
+    def coverage(self) -> str:
+        return render.coverage_reply(coverage.audit(self.config.sources, self.state, self.clock()))
