@@ -48,7 +48,8 @@ def message_id_of(link: str) -> int | None:
 
 
 def _site(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    """The site of a URL: its host (and port, if any), without www. or m."""
+    host = urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
     return host[4:] if host.startswith("www.") else host[2:] if host.startswith("m.") else host
 
 

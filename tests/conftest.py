@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -131,3 +132,38 @@ def write_config(
         ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+class BotProcess:
+    """`python -m bot ARGS` as a long-running process (the daemon), its stderr in `log`; `wrap` puts a
+    command in front of it (e.g. `nsenter` into a small disk's namespace)."""
+
+    def __init__(
+        self,
+        args: list[str],
+        log: Path,
+        telegram: TelegramApiServer,
+        wrap: Callable[[list[str]], list[str]] | None = None,
+    ) -> None:
+        argv = [sys.executable, "-m", "bot", *args]
+        self.log = log
+        with log.open("ab") as sink:
+            self.proc = subprocess.Popen(
+                wrap(argv) if wrap else argv,
+                cwd=REPO,
+                env=clean_env(TELEGRAM_BOT_TOKEN=telegram.token),
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
+            )
+
+    def stop(self, timeout: float = 20.0) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")

@@ -5,7 +5,6 @@ try to reverse what subscribers read, and configs that make no sense."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import pytest
 
 from bot.config import ConfigError, load_config
 from tests import small_disk
-from tests.conftest import REPO, clean_env, run_cli, wait_for, write_config
+from tests.conftest import REPO, BotProcess, clean_env, run_cli, wait_for, write_config
 from tests.servers.telegram_api import TelegramApiServer
 from tests.sites import Outlets, Story
 
@@ -41,36 +40,6 @@ def new_story(key: str, title: str) -> Story:
         "시 관계자가 설명했다.",
     ]
     return Story("namdo", key, title, body, timedelta(minutes=1), True)
-
-
-class Bot:
-    """`python -m bot ARGS` as a process, optionally inside the small disk's namespace."""
-
-    def __init__(
-        self, args: list[str], log: Path, telegram: TelegramApiServer, disk: small_disk.SmallDisk | None = None
-    ):
-        argv = [sys.executable, "-m", "bot", *args]
-        self.log = log
-        with log.open("ab") as sink:
-            self.proc = subprocess.Popen(
-                disk.command(argv) if disk else argv,
-                cwd=REPO,
-                env=clean_env(TELEGRAM_BOT_TOKEN=telegram.token),
-                stdout=subprocess.DEVNULL,
-                stderr=sink,
-            )
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(20)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
 
 
 # -- a full disk ----------------------------------------------------------------------------------------
@@ -113,7 +82,7 @@ def test_a_daemon_on_a_full_disk_sends_nothing_unrecorded_alerts_once_and_loses_
     config.write_text(config.read_text().replace('path = "state/state.json"', f'path = "{disk.path}/state.json"'))
     channel = lambda: telegram.sent_messages(telegram.channel_id)  # noqa: E731
     admin = lambda: telegram.sent_messages(telegram.admin_id)  # noqa: E731
-    bot = Bot(["run", "--config", str(config)], tmp_path / "run1.log", telegram, disk)
+    bot = BotProcess(["run", "--config", str(config)], tmp_path / "run1.log", telegram, disk.command)
     try:
         wait_for(lambda: len(channel()) >= 3, what="the first posts")
         disk.fill()
@@ -139,7 +108,7 @@ def test_a_daemon_on_a_full_disk_sends_nothing_unrecorded_alerts_once_and_loses_
     assert len(channel()) == 4
 
     disk.free()  # the next run finds what could not be recorded, and posts it once
-    again = Bot(["run", "--config", str(config)], tmp_path / "run2.log", telegram, disk)
+    again = BotProcess(["run", "--config", str(config)], tmp_path / "run2.log", telegram, disk.command)
     try:
         wait_for(lambda: len(channel()) == 5, what="the story found while the disk was full")
         time.sleep(3)
@@ -165,7 +134,7 @@ def test_a_removed_bot_keeps_every_post_and_sends_them_when_re_added(
         extra="refusal_pause_seconds = 1\n",  # appended to [delivery]
     )
     telegram.chats[telegram.channel_id].bot_status = "kicked"
-    bot = Bot(["run", "--config", str(config)], tmp_path / "run.log", telegram)
+    bot = BotProcess(["run", "--config", str(config)], tmp_path / "run.log", telegram)
     admin = lambda: telegram.sent_messages(telegram.admin_id)  # noqa: E731
     try:
         wait_for(lambda: any("텔레그램 전송 불가" in a for a in admin()), what="the alert")
@@ -194,7 +163,7 @@ def test_a_revoked_token_is_probed_with_backoff_not_on_every_wake_up(
         tmp_path / "config.toml", sources=sources_of(outlets), telegram=telegram, extra="refusal_pause_seconds = 3\n"
     )
     telegram.token_revoked = True
-    bot = Bot(["run", "--config", str(config)], tmp_path / "run.log", telegram)
+    bot = BotProcess(["run", "--config", str(config)], tmp_path / "run.log", telegram)
     try:
         time.sleep(8)  # polls every 3 s wake delivery many times over
         assert 1 <= len(telegram.calls_to("getMe")) <= 4  # admin commands' start + probes at 0, 3, 9 s
