@@ -109,6 +109,7 @@ class Cycle:
         self.corrections = corrections or Corrections(window_hours=config.stories.window_hours)
         self.policy = PostingPolicy(config.delivery.backfill_hours, config.delivery.max_age_hours)
         self.report = CycleReport()
+        self._story_of_url: dict[str, StoryRecord] | None = None  # built when first needed
 
     async def run(self, sources: Iterable[SourceConfig] | None = None) -> CycleReport:
         started = time.monotonic()
@@ -169,7 +170,9 @@ class Cycle:
             if first_poll:
                 memory.first_poll_at = self.clock()
             for item in poll.items:
-                if self.state.is_seen(item.url):
+                if (seen := self.state.seen.get(item.url)) is not None:
+                    if seen.relevant:
+                        self.listed_again(item.url, poll.source.name)
                     continue
                 self.report.new_items += 1
                 verdict = self.detector.classify(item.title, item.snippet)
@@ -187,6 +190,20 @@ class Cycle:
                 log.info("skip %r (%s): %s", item.title, poll.source.name, ", ".join(verdict.reasons) or "no signal")
                 self.state.mark_seen(item.url, poll.source.name, False, self.clock())
         return out
+
+    def listed_again(self, url: str, source: str) -> None:
+        """A source lists an article already decided about: the story that holds it counts the source
+        (the coverage audit's "stories a source contributed")."""
+        if self._story_of_url is None:
+            self._story_of_url = {
+                u: story
+                for story in self.state.stories.values()
+                for u in (story.url, story.link, *(c.url for c in story.also))
+                if u
+            }
+        story = self._story_of_url.get(url)
+        if story is not None:
+            story.listed_by(source)
 
     async def read(self, candidates: list[Candidate]) -> None:
         reading = await read_articles(self.reader, candidates, self.config.fetch.max_articles_per_cycle)

@@ -5,12 +5,13 @@ The clock is moved by hand; the digest crosses the wire to the fake Bot API thro
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from bot.config import DeliveryConfig, DigestConfig, TelegramConfig
 from bot.delivery import deliver_pending
-from bot.digest import maybe_queue_digest
+from bot.digest import WeeklyConfig, maybe_queue_digest, maybe_queue_weekly
 from bot.telegram_client import TelegramSender
 from scrapers.dates import KST
 from state.records import State, StoryRecord
@@ -85,3 +86,33 @@ async def test_the_digest_reaches_the_channel(tmp_path: Path, telegram: Telegram
     assert report.sent == 1
     [sent] = telegram.sent_messages(telegram.channel_id)
     assert "첨단3지구 AI 집적단지 기업 100곳" in sent and "2026.11.26" in sent
+
+
+def test_the_digest_groups_a_storyline_under_its_name() -> None:
+    state = state_with_stories()
+    state.stories["s2"].storyline = "s1"  # both continue the thread yesterday's story started
+    state.stories["s3"].storyline = "s1"
+    assert maybe_queue_digest(DIGEST, state, at("2026-11-26 21:00"))
+    text = state.outbox[0].text
+    assert "<b>▸ 어제 소식: 광주 AI 데이터센터 착공</b> (2건)" in text
+    assert text.index("유치 확정") > text.index("▸") and text.index("100곳") > text.index("유치 확정")
+
+
+WEEKLY = WeeklyConfig(enabled=True, weekday="thu", time="20:00")
+
+
+def test_the_weekly_summary_lists_the_weeks_storylines_with_counts() -> None:
+    state = state_with_stories()
+    state.stories["s3"].storyline = "s2"
+    state.stories["old"] = replace(story(9, "2026-11-10 10:00", "지난달 소식"), id="old")
+    assert not maybe_queue_weekly(WeeklyConfig(), state, at("2026-11-26 20:00"))  # off by default
+    assert not maybe_queue_weekly(WEEKLY, state, at("2026-11-26 19:59"))
+    assert not maybe_queue_weekly(WEEKLY, state, at("2026-11-25 20:30"))  # a Wednesday
+    assert maybe_queue_weekly(WEEKLY, state, at("2026-11-26 20:00"))
+    assert not maybe_queue_weekly(WEEKLY, state, at("2026-11-26 21:00"))  # once
+    [entry] = state.outbox
+    assert entry.kind == "digest" and entry.chat_id is None
+    lines = entry.text.split("\n")
+    assert lines[0] == "<b>이번 주 광주 AI 인프라 소식 (11.20–11.26)</b>"
+    assert lines[2].startswith("• <b>광주 국가AI컴퓨팅센터 유치 확정</b> 2건 — 최근: <a href=")
+    assert "어제 소식" in lines[3] and "지난달 소식" not in entry.text
