@@ -1,57 +1,10 @@
-"""Deliver the outbox: in order, within flood limits, durably, and without retry storms.
-
-The outbox (``state.outbox``) holds posts, digests, alerts and edits. An entry is saved as *pending*
-before anything is sent and as *sent* (with its ``message_id``) right after the sender confirms it, one
-``store.save`` per confirmed send, so a crash at any moment loses nothing: whatever is still pending is
-sent by the next run.
-
-Repeats. The Bot API has no idempotency key. When the answer to a send is lost (`FailureKind.ANSWER_LOST`)
-we cannot know whether the message was posted; the entry is resent after a pause (never immediately), so
-a duplicate is possible exactly in that case and no other. Such sends are counted in
-`DeliveryReport.possible_duplicates`. A request that never left (`NOT_SENT`) is never counted so.
-
-Flood limits are planned, not only reacted to: per chat, at most ``max_per_minute`` sends in any
-``window_seconds`` (60 s; shorter in tests) and at least ``min_interval_seconds`` between two sends
-(admin chats: the sender's private-chat spacing). Each chat's entries go strictly in order; an alert
-may go between two channel posts while the channel waits out its spacing. The recent send times are
-kept in ``state.delivery_sends`` so a restart does not burst. Reactions, by `FailureKind`:
-
-- RETRY_AFTER: wait the time given (+ a margin) and send the same entry again;
-- NOT_SENT, SERVER_ERROR, ANSWER_LOST: back off exponentially (``not_before``), count ``attempts``;
-  after ``max_attempts`` the entry is parked as *failed* and the admins are alerted. Attempts that
-  never reached Telegram are not counted against the entry; ``max_attempts`` of them in a row end the
-  run (everything stays pending);
-- MIGRATED: switch to the new chat id, send again, and tell the admins to update the config;
-- CHAT_REFUSED (the bot was removed from the channel, lacks rights, the chat is gone): a person can
-  fix it, so nothing is given up: the entry stays pending, the chat is paused
-  (``refusal_pause_seconds``, doubling up to 6 h) and the admins are told once what waits; when the
-  pause runs out the head entry is the probe, and once it goes through everything that waited follows.
-  Alerts to an admin chat that refuses the bot are dropped (parked), never alerted about;
-- MESSAGE_REJECTED: Telegram refused this message's content: the entry is parked as *failed* and the
-  admins are told which post (headline and link); /retry requeues it after the cause is fixed;
-- NOT_MODIFIED (an edit to the same text): done;
-- TOKEN_REJECTED: delivery stops and pauses (the same doubling pause); when it runs out one getMe is
-  the probe, and delivery resumes when the token is accepted again.
-
-Durability. Every send needs the state file: an entry is sent only after it is saved as pending. When
-the state cannot be written (a full disk), only admin alerts go out (they are safe to lose or repeat)
-and `DeliveryReport.state_error` says why; the rest waits in memory until a save succeeds again.
-
-Clock steps. Saved times (send history, backoff deadlines, chat pauses) are wall-clock times, each
-deadline kept with the delay it was set for (`bot.backoff.corrected`): after the clock steps back (an
-NTP correction) no deadline waits longer than its own delay, and a send recorded "in the future" counts
-as sent now, so the step itself delays nothing.
-
-With ``backlog_digest_threshold > 0``, a backlog of more posts than that (say after an outage) is
-folded into one digest post (`render.render_digest`); the folded entries get status ``folded``.
-"""
+"""One delivery run: the outbox in order, each failure met by its reaction (see the package docstring)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,69 +12,15 @@ from enum import StrEnum
 from typing import Any
 
 from bot import backoff, outbox, render
-from bot.digest import DigestConfig, WeeklyConfig
-from bot.senders import FailureKind, FloodLimits, Sender, SendFailure
+from bot.delivery.pacing import FloodLimiter, Pacing
+from bot.delivery.pauses import Pauses
+from bot.delivery.settings import MAX_ERROR_TEXT, RETRY_AFTER_MARGIN, DeliveryConfig
+from bot.senders import FailureKind, Sender, SendFailure
 from scrapers.dates import KST
-from state.records import ChatBlock, OutboxEntry, OutboxKind, OutboxStatus, State
+from state.records import OutboxEntry, OutboxKind, OutboxStatus, State
 from state.store import StateStore, StateWriteError
 
-log = logging.getLogger(__name__)
-
-CHANNEL_MAX_PER_MINUTE = 20  # telegram.constants.FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP (a test checks)
-RETRY_AFTER_MARGIN = 0.5  # seconds added to Telegram's retry_after
-CHAT_PAUSE_MAX_SECONDS = 6 * 3600.0  # longest pause of a chat (or token) that refuses us
-MAX_ERROR_TEXT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryConfig:
-    """`[delivery]` of the config. `metadata` holds the range the loader checks."""
-
-    backfill_hours: float = field(default=24.0, metadata={"min": 0})  # a source's first poll posts newer
-    max_age_hours: float = field(default=168.0, metadata={"min": 0.1})  # later: older is recorded, not posted
-    max_per_minute: int = field(default=CHANNEL_MAX_PER_MINUTE, metadata={"min": 1, "max": CHANNEL_MAX_PER_MINUTE})
-    min_interval_seconds: float = field(default=3.0, metadata={"min": 0, "max": 3600})
-    max_attempts: int = field(default=8, metadata={"min": 1})  # transient failures before a post is parked
-    backlog_digest_threshold: int = field(default=0, metadata={"min": 0})  # > 0: a larger backlog, one digest
-    once_max_seconds: float = field(default=300.0, metadata={"min": 1})  # `once` stops delivering after this
-    # A chat that refuses the bot (removed, no rights, not found) or a rejected token: the first pause
-    # before trying again; it doubles with each refusal in a row, up to 6 hours.
-    refusal_pause_seconds: float = field(default=600.0, metadata={"min": 1, "max": CHAT_PAUSE_MAX_SECONDS})
-    digest: DigestConfig = field(default_factory=DigestConfig)
-    weekly: WeeklyConfig = field(default_factory=WeeklyConfig)
-
-
-class FloodLimiter:
-    """At most `max_per_window` sends per `window` seconds and `min_interval` between sends, one chat.
-
-    Times are recorded when Telegram's answer arrives, which is after the server saw the request, so the
-    server's view of the spacing is never tighter than ours.
-    """
-
-    def __init__(self, max_per_window: int, window: float, min_interval: float, history: Iterable[float] = ()) -> None:
-        self.max_per_window = max(1, max_per_window)
-        self.window = window
-        self.min_interval = min_interval
-        self.sends: deque[float] = deque(sorted(history)[-self.max_per_window :], maxlen=self.max_per_window)
-        self.blocked_until = 0.0  # set by a RetryAfter
-        self.blocked_for = 0.0  # the wait it was set for
-
-    def block(self, now: float, wait: float) -> None:
-        self.blocked_until, self.blocked_for = now + wait, wait
-
-    def next_slot(self, now: float) -> float:
-        """The earliest time a send may start. A send recorded after `now` (the clock stepped back) counts
-        as sent now."""
-        self.blocked_until = backoff.corrected(self.blocked_until, self.blocked_for, now) or 0.0
-        at = max(now, self.blocked_until)
-        if self.sends:
-            at = max(at, min(self.sends[-1], now) + self.min_interval)
-            if len(self.sends) >= self.max_per_window:
-                at = max(at, min(self.sends[0], now) + self.window)
-        return at
-
-    def record(self, at: float) -> None:
-        self.sends.append(at)
+log = logging.getLogger("bot.delivery")
 
 
 @dataclass(slots=True)
@@ -155,67 +54,38 @@ class _Outcome(StrEnum):
     STOP = "stop"
 
 
-def _chat_key(chat: int | str) -> str:
-    return str(chat)
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How one delivery run goes (deliver_pending's keyword arguments)."""
+
+    channel: int | str
+    config: DeliveryConfig
+    admins: tuple[int, ...]
+    link_preview: bool
+    clock: Callable[[], float]
+    sleep: Callable[[float], Awaitable[Any]]
+    window: float  # the flood window of max_per_minute (shorter only in tests)
+    backoff_base: float
+    backoff_max: float
+    deadline: float | None  # a clock time not to wait past
 
 
 class _Run:
-    """One `deliver_pending` call: the limiters, the report and the reaction to each failure."""
+    """One `deliver_pending` call: the queue in order, the reaction to each failure, the report."""
 
-    def __init__(
-        self,
-        state: State,
-        store: StateStore,
-        sender: Sender,
-        chat_id: int | str,
-        config: DeliveryConfig,
-        admin_chat_ids: Iterable[int],
-        link_preview: bool,
-        clock: Callable[[], float],
-        sleep: Callable[[float], Awaitable[Any]],
-        window_seconds: float,
-        backoff_base: float,
-        backoff_max: float,
-        deadline: float | None,
-    ) -> None:
-        self.state, self.store, self.sender = state, store, sender
-        self.channel: int | str = state.channel_migrated_to.get(str(chat_id), chat_id)
-        self.config = config
-        self.admins = list(admin_chat_ids)
-        self.link_preview = link_preview
-        self.clock, self.sleep = clock, sleep
-        self.window = window_seconds
-        self.backoff_base, self.backoff_max = backoff_base, backoff_max
-        self.deadline = deadline
+    def __init__(self, state: State, store: StateStore, sender: Sender, options: RunOptions) -> None:
+        self.state, self.store, self.sender, self.options = state, store, sender, options
+        self.config, self.clock = options.config, options.clock
+        self.channel: int | str = state.channel_migrated_to.get(str(options.channel), options.channel)
+        self.pacing = Pacing(state, sender.limits, options.config, options.window, self.channel)
+        self.pauses = Pauses(state, options.config.refusal_pause_seconds)
         self.report = DeliveryReport()
-        self.limiters: dict[str, FloodLimiter] = {}
         self.unreachable = 0  # consecutive attempts that could not connect, for their backoff
         self.durable = True  # the last save succeeded
 
     # -- helpers -----------------------------------------------------------------------------------
     def target(self, entry: OutboxEntry) -> int | str:
         return self.channel if entry.chat_id is None else entry.chat_id
-
-    def limiter(self, chat: int | str) -> FloodLimiter:
-        key = _chat_key(chat)
-        lim = self.limiters.get(key)
-        if lim is None:
-            limits: FloodLimits | None = self.sender.limits
-            history = self.state.delivery_sends.get(key, [])
-            if limits is None:
-                lim = FloodLimiter(1, 0.0, 0.0)
-            elif chat == self.channel:
-                lim = FloodLimiter(self.config.max_per_minute, self.window, self.config.min_interval_seconds, history)
-            else:  # private chats (admin alerts)
-                lim = FloodLimiter(limits.channel_per_minute, self.window, limits.private_interval, history)
-            self.limiters[key] = lim
-        return lim
-
-    def remember_send(self, chat: int | str, at: float) -> None:
-        lim = self.limiter(chat)
-        lim.record(at)
-        if self.sender.limits is not None:
-            self.state.delivery_sends[_chat_key(chat)] = list(lim.sends)
 
     def save(self) -> None:
         """Save; when the file cannot be written, note it and carry on with alerts only."""
@@ -239,46 +109,32 @@ class _Run:
         delay = at - self.clock()
         if delay <= 0:
             return True
-        if self.deadline is not None and at > self.deadline:
+        if self.options.deadline is not None and at > self.options.deadline:
             return False
-        await self.sleep(delay)
+        await self.options.sleep(delay)
         self.report.waited += delay
         return True
 
     def queue_alert(self, text: str) -> None:
-        self.report.alerts_queued += outbox.queue_alert(self.state, self.admins, text, self.clock())
+        self.report.alerts_queued += outbox.queue_alert(self.state, self.options.admins, text, self.clock())
 
     def waiting_for(self, chat: int | str) -> int:
         return sum(1 for e in self.state.pending() if self.target(e) == chat)
 
-    def blocked_until(self, chat: int | str) -> float:
-        block = self.state.blocked_chats.get(_chat_key(chat))
-        if block is None:
-            return 0.0
-        block.until = backoff.corrected(block.until, block.pause, self.clock()) or 0.0
-        return block.until
-
-    def block_chat(self, chat: int | str, error: str, *, alert: bool) -> None:
-        """Pause a chat that refused us (doubling with each refusal in a row); the admins are told once,
-        when the pause begins."""
-        block = self.state.blocked_chats.get(_chat_key(chat))
-        now = self.clock()
-        refusals = 1 if block is None else block.refusals + 1
-        pause = backoff.delay(self.config.refusal_pause_seconds, refusals, CHAT_PAUSE_MAX_SECONDS)
-        self.state.blocked_chats[_chat_key(chat)] = ChatBlock(
-            since=block.since if block else now, until=now + pause, pause=pause, error=error, refusals=refusals
-        )
-        log.warning("delivery: %s refused our messages (%s); next try in %.0f s", chat, error, pause)
-        if block is None and alert:
-            retry_at = datetime.fromtimestamp(now + pause, KST)
-            self.queue_alert(render.chat_refused_alert(chat, error, self.waiting_for(chat), retry_at))
-
-    def unblock_chat(self, chat: int | str) -> None:
-        """The probe went through (it was waiting too, and is sent now)."""
-        if self.state.blocked_chats.pop(_chat_key(chat), None) is not None:
-            log.warning("delivery to %s works again", chat)
-            if chat == self.channel:
-                self.queue_alert(render.chat_restored_alert(chat, self.waiting_for(chat) + 1))
+    def refused(self, entry: OutboxEntry, chat: int | str, error: str) -> _Outcome:
+        """A chat that refuses the bot: an alert for an admin who blocked it is dropped; anything else
+        waits, and the admins are told once, when the pause begins."""
+        block, began = self.pauses.refuse_chat(chat, error, self.clock())
+        log.warning("delivery: %s refused our messages (%s); next try in %.0f s", chat, error, block.pause)
+        if entry.kind is OutboxKind.ALERT:
+            self.park(entry, error, alert=False)
+        else:
+            entry.last_error = error
+            if began:
+                retry_at = datetime.fromtimestamp(block.until, KST)
+                self.queue_alert(render.chat_refused_alert(chat, error, self.waiting_for(chat), retry_at))
+        self.save()
+        return _Outcome.CHAT_BLOCKED
 
     def park(self, entry: OutboxEntry, error: str, *, alert: bool) -> None:
         entry.status = OutboxStatus.FAILED
@@ -294,12 +150,10 @@ class _Run:
     # -- the token -----------------------------------------------------------------------------------
     async def token_usable(self) -> bool:
         """False while the bot token is known to be rejected; when its pause is over, one probe (getMe)."""
-        block = self.state.token_block
-        if block is None:
+        if not self.state.token_block:
             return True
-        block.until = backoff.corrected(block.until, block.pause, self.clock()) or 0.0
-        if block.until > self.clock():
-            self.report.stopped = f"the bot token was rejected ({block.error}); it is checked again later"
+        if self.pauses.token_until(self.clock()) > self.clock():
+            self.report.stopped = f"the bot token was rejected ({self.state.token_block.error}); checked again later"
             return False
         try:
             await self.sender.probe()
@@ -310,21 +164,15 @@ class _Run:
                 self.report.stopped = f"could not check the bot token ({failure}); trying again later"
             return False
         log.warning("delivery: the bot token is accepted again; sending what waited")
-        self.state.token_block = None
+        self.pauses.accept_token()
         self.save()
         return True
 
     def token_rejected(self, error: str) -> None:
-        block = self.state.token_block
-        now = self.clock()
-        refusals = 1 if block is None else block.refusals + 1
-        pause = backoff.delay(self.config.refusal_pause_seconds, refusals, CHAT_PAUSE_MAX_SECONDS)
-        self.state.token_block = ChatBlock(
-            since=block.since if block else now, until=now + pause, pause=pause, error=error, refusals=refusals
-        )
+        block = self.pauses.reject_token(error, self.clock())
         self.report.stopped = (
             f"the bot token was rejected ({error}); nothing is sent until it is accepted again "
-            f"(checked again in {pause:.0f} s)"
+            f"(checked again in {block.pause:.0f} s)"
         )
         log.error("delivery: %s", self.report.stopped)
         self.save()
@@ -357,15 +205,15 @@ class _Run:
             message_id, outcome = self.edit_target(entry)
             if outcome is not None:
                 return outcome
-        lim = self.limiter(chat)
+        lim = self.pacing(chat)
         if not await self.wait_until(lim.next_slot(self.clock())):
             return _Outcome.STOP
         try:
             if message_id is not None:
-                await self.sender.edit(chat, message_id, entry.text, link_preview=self.link_preview)
+                await self.sender.edit(chat, message_id, entry.text, link_preview=self.options.link_preview)
             else:
                 message_id = await self.sender.send(
-                    chat, entry.text, link_preview=self.link_preview, reply_to=self.replied_message(entry)
+                    chat, entry.text, link_preview=self.options.link_preview, reply_to=self.replied_message(entry)
                 )
         except SendFailure as failure:
             return self.react(entry, chat, lim, failure, message_id)
@@ -377,7 +225,7 @@ class _Run:
         story = self.state.stories.get(entry.story_id or "")
         if story is None or story.message_id is None:
             return self.confirm(entry, chat, None)  # never reached the channel
-        lim = self.limiter(chat)
+        lim = self.pacing(chat)
         if not await self.wait_until(lim.next_slot(self.clock())):
             return _Outcome.STOP
         try:
@@ -405,7 +253,7 @@ class _Run:
                 log.warning("delivery: flood control on %s, waiting %.1f s", chat, wait)
                 entry.last_error, entry.not_before, entry.wait = error, lim.blocked_until, wait
                 self.save()
-                if self.deadline is not None and lim.blocked_until > self.deadline:
+                if self.options.deadline is not None and lim.blocked_until > self.options.deadline:
                     return _Outcome.STOP
                 return _Outcome.RETRY_NOW
             case FailureKind.MIGRATED if failure.new_chat_id is not None and failure.new_chat_id != chat:
@@ -414,14 +262,7 @@ class _Run:
             case FailureKind.NOT_MODIFIED if entry.kind is OutboxKind.EDIT:
                 return self.confirm(entry, chat, message_id)
             case FailureKind.CHAT_REFUSED:
-                if entry.kind is OutboxKind.ALERT:  # an admin who blocked the bot: alerts are not kept
-                    self.park(entry, error, alert=False)
-                    self.block_chat(chat, error, alert=False)
-                else:  # kept pending: it goes out when the chat takes messages again
-                    entry.last_error = error
-                    self.block_chat(chat, error, alert=True)
-                self.save()
-                return _Outcome.CHAT_BLOCKED
+                return self.refused(entry, chat, error)
             case FailureKind.TOKEN_REJECTED:
                 entry.last_error = error
                 self.token_rejected(error)
@@ -437,7 +278,7 @@ class _Run:
         log.warning("delivery: chat %s migrated to %s; update [telegram] chat_id", chat, new_chat)
         if entry.chat_id is None:
             self.state.channel_migrated_to[str(self.channel)] = new_chat
-            self.channel = new_chat
+            self.channel = self.pacing.channel = new_chat
             self.queue_alert(render.chat_migrated_alert(chat, new_chat))
         else:
             entry.chat_id = new_chat
@@ -445,7 +286,7 @@ class _Run:
 
     def confirm(self, entry: OutboxEntry, chat: int | str, message_id: int | None) -> _Outcome:
         now = self.clock()
-        self.remember_send(chat, now)
+        self.pacing.sent(chat, now)
         entry.status = OutboxStatus.SENT
         entry.message_id = message_id
         entry.sent_at = now
@@ -461,7 +302,10 @@ class _Run:
         if entry.kind is OutboxKind.POST and entry.story_id in self.state.stories and message_id is not None:
             self.state.stories[entry.story_id].message_id = message_id
         self.report.sent += 1
-        self.unblock_chat(chat)
+        if self.pauses.restore_chat(chat):  # this was the probe: what waited follows
+            log.warning("delivery to %s works again", chat)
+            if chat == self.channel:
+                self.queue_alert(render.chat_restored_alert(chat, self.waiting_for(chat) + 1))
         self.save()  # durable right after Telegram confirmed: a crash from here on cannot repeat it
         return _Outcome.SENT
 
@@ -479,7 +323,7 @@ class _Run:
             failures = entry.attempts
         if kind is FailureKind.ANSWER_LOST:
             entry.lost_answers += 1
-            self.remember_send(chat, now)
+            self.pacing.sent(chat, now)
         if entry.attempts >= self.config.max_attempts:
             self.park(
                 entry,
@@ -488,7 +332,7 @@ class _Run:
             )
             self.save()
             return _Outcome.FAILED
-        delay = backoff.delay(self.backoff_base, failures, self.backoff_max)
+        delay = backoff.delay(self.options.backoff_base, failures, self.options.backoff_max)
         entry.not_before, entry.wait = now + delay, delay
         if self.unreachable >= self.config.max_attempts:
             self.report.stopped = (
@@ -544,17 +388,17 @@ class _Run:
             chat = self.target(entry)
             not_before = self.not_before(entry)
             if not_before and not await self.wait_until(not_before):
-                stopped_chats.add(_chat_key(chat))
+                stopped_chats.add(str(chat))
                 continue
             outcome = await self.attempt(entry)
             if outcome is _Outcome.STOP:
                 if self.report.stopped:
                     break
-                stopped_chats.add(_chat_key(chat))
+                stopped_chats.add(str(chat))
             elif outcome is _Outcome.SKIP:
                 stopped_chats.add(f"skip:{entry.id}")
             elif outcome is _Outcome.CHAT_BLOCKED:
-                stopped_chats.add(_chat_key(chat))
+                stopped_chats.add(str(chat))
         self.report.pending = len(self.state.pending())
         return self.report
 
@@ -573,16 +417,16 @@ class _Run:
             if not self.durable and entry.kind is not OutboxKind.ALERT:
                 continue
             chat = self.target(entry)
-            key = _chat_key(chat)
+            key = str(chat)
             if key in stopped or key in heads:
                 continue
-            if self.blocked_until(chat) > now:
+            if self.pauses.chat_until(chat, now) > now:
                 stopped.add(key)
                 continue
             heads[key] = entry
 
         def ready_at(entry: OutboxEntry) -> float:
-            return max(self.not_before(entry), self.limiter(self.target(entry)).next_slot(now))
+            return max(self.not_before(entry), self.pacing(self.target(entry)).next_slot(now))
 
         return min(heads.values(), key=ready_at, default=None)  # ties: the earlier in the outbox
 
@@ -632,13 +476,10 @@ async def deliver_pending(
     is left stays pending for the next run. Never raises for Telegram errors; they end up in the report,
     the entries and (for parked entries) admin alerts.
     """
-    run = _Run(
-        state,
-        store,
-        sender,
+    options = RunOptions(
         chat_id,
         delivery_config,
-        admin_chat_ids,
+        tuple(admin_chat_ids),
         link_preview,
         clock,
         sleep,
@@ -647,6 +488,7 @@ async def deliver_pending(
         backoff_max,
         deadline,
     )
+    run = _Run(state, store, sender, options)
     report = await run.run()
     if report.sent or report.failed or report.retries:
         log.info("%s", report.summary_line())
