@@ -17,7 +17,7 @@ through `Controls` (the daemon implements it); their wording is the renderer's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from telegram import LinkPreviewOptions, MessageOriginChannel, Update
@@ -71,7 +71,97 @@ class Controls(Protocol):
         ...
 
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+Answer = Callable[[Controls, Update, list[str]], Awaitable[str]]  # the reply to one command
+
+
+def _url(args: list[str]) -> str | None:
+    return args[0] if args and args[0].startswith(("http://", "https://")) else None
+
+
+def _admin(update: Update) -> int | None:
+    return update.effective_chat.id if update.effective_chat else None
+
+
+async def _status(controls: Controls, update: Update, args: list[str]) -> str:
+    return render.status_reply(controls.status())
+
+
+async def _sources(controls: Controls, update: Update, args: list[str]) -> str:
+    return render.sources_reply(controls.status())
+
+
+async def _latest(controls: Controls, update: Update, args: list[str]) -> str:
+    n = int(args[0]) if args and args[0].isdigit() else LATEST_DEFAULT
+    return render.latest_reply(controls.latest(max(1, min(n, LATEST_MAX))))
+
+
+async def _pause(controls: Controls, update: Update, args: list[str]) -> str:
+    controls.set_paused(True)
+    log.warning("delivery paused by admin %s", _admin(update))
+    return render.PAUSED_REPLY
+
+
+async def _resume(controls: Controls, update: Update, args: list[str]) -> str:
+    waiting = controls.set_paused(False)
+    log.warning("delivery resumed by admin %s", _admin(update))
+    return render.resumed_reply(waiting)
+
+
+async def _retry(controls: Controls, update: Update, args: list[str]) -> str:
+    return render.retried_reply(controls.retry_failed())
+
+
+async def _check(controls: Controls, update: Update, args: list[str]) -> str:
+    url = _url(args)
+    return await controls.check(url) if url else render.CHECK_USAGE
+
+
+async def _missed(controls: Controls, update: Update, args: list[str]) -> str:
+    url = _url(args)
+    return await controls.missed(url, _admin(update)) if url else render.URL_USAGE.format(command="missed")
+
+
+async def _post(controls: Controls, update: Update, args: list[str]) -> str:
+    url = _url(args)
+    return await controls.post(url, _admin(update)) if url else render.URL_USAGE.format(command="post")
+
+
+async def _wrong(controls: Controls, update: Update, args: list[str]) -> str:
+    """By URL or t.me link, or as a reply to a channel post forwarded to the bot."""
+    target: str | int | None = _url(args)
+    replied = update.effective_message.reply_to_message if update.effective_message else None
+    origin = replied.forward_origin if replied is not None else None
+    if target is None and isinstance(origin, MessageOriginChannel):
+        ours = controls.channel_ids()
+        if origin.chat.id not in ours and origin.chat.username not in ours:
+            return render.WRONG_NOT_OURS
+        target = origin.message_id
+    return controls.wrong(target, _admin(update)) if target is not None else render.WRONG_USAGE
+
+
+async def _story(controls: Controls, update: Update, args: list[str]) -> str:
+    url = _url(args)
+    return controls.story(url) if url else render.URL_USAGE.format(command="story")
+
+
+async def _coverage(controls: Controls, update: Update, args: list[str]) -> str:
+    return controls.coverage()
+
+
+COMMANDS: dict[str, Answer] = {
+    "status": _status,
+    "sources": _sources,
+    "latest": _latest,
+    "pause": _pause,
+    "resume": _resume,
+    "retry": _retry,
+    "check": _check,
+    "missed": _missed,
+    "post": _post,
+    "wrong": _wrong,
+    "story": _story,
+    "coverage": _coverage,
+}
 
 
 class AdminService:
@@ -86,17 +176,27 @@ class AdminService:
         await self.app.shutdown()
 
 
-def _who(update: Update) -> object:
-    return update.effective_chat.id if update.effective_chat else "?"
+def _handler(
+    answer: Answer, controls: Controls
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        text = await answer(controls, update, list(context.args or []))
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(
+                text, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+
+    return handle
 
 
-def _admin(update: Update) -> int | None:
-    return update.effective_chat.id if update.effective_chat else None
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.warning("admin command failed: %s: %s", type(context.error).__name__, context.error)
 
 
 def build_application(
     tg: TelegramConfig, controls: Controls, *, trust_env: bool
 ) -> Application[Any, Any, Any, Any, Any, Any]:
+    """PTB's Application on the same Bot API, one handler per command, for the admin chats only."""
     app = (
         ApplicationBuilder()
         .token(tg.bot_token or "")
@@ -107,104 +207,10 @@ def build_application(
         .job_queue(None)
         .build()
     )
-
-    async def reply(update: Update, text: str) -> None:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(
-                text, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
-            )
-
-    async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, render.status_reply(controls.status()))
-
-    async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, render.sources_reply(controls.status()))
-
-    async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        args = context.args or []
-        n = int(args[0]) if args and args[0].isdigit() else LATEST_DEFAULT
-        await reply(update, render.latest_reply(controls.latest(max(1, min(n, LATEST_MAX)))))
-
-    async def on_pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        controls.set_paused(True)
-        log.warning("delivery paused by admin %s", _who(update))
-        await reply(update, render.PAUSED_REPLY)
-
-    async def on_resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        waiting = controls.set_paused(False)
-        log.warning("delivery resumed by admin %s", _who(update))
-        await reply(update, render.resumed_reply(waiting))
-
-    async def on_retry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, render.retried_reply(controls.retry_failed()))
-
-    async def on_check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        args = context.args or []
-        if not args or not args[0].startswith(("http://", "https://")):
-            await reply(update, render.CHECK_USAGE)
-            return
-        await reply(update, await controls.check(args[0]))
-
-    def url_argument(context: ContextTypes.DEFAULT_TYPE) -> str | None:
-        args = context.args or []
-        return args[0] if args and args[0].startswith(("http://", "https://")) else None
-
-    async def on_missed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        url = url_argument(context)
-        if url is None:
-            await reply(update, render.URL_USAGE.format(command="missed"))
-            return
-        await reply(update, await controls.missed(url, _admin(update)))
-
-    async def on_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        url = url_argument(context)
-        if url is None:
-            await reply(update, render.URL_USAGE.format(command="post"))
-            return
-        await reply(update, await controls.post(url, _admin(update)))
-
-    async def on_wrong(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        target: str | int | None = url_argument(context)
-        replied = update.effective_message.reply_to_message if update.effective_message else None
-        origin = replied.forward_origin if replied is not None else None
-        if target is None and isinstance(origin, MessageOriginChannel):
-            if origin.chat.id not in controls.channel_ids() and origin.chat.username not in controls.channel_ids():
-                await reply(update, render.WRONG_NOT_OURS)
-                return
-            target = origin.message_id
-        if target is None:
-            await reply(update, render.WRONG_USAGE)
-            return
-        await reply(update, controls.wrong(target, _admin(update)))
-
-    async def on_story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        url = url_argument(context)
-        await reply(update, controls.story(url) if url else render.URL_USAGE.format(command="story"))
-
-    async def on_coverage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reply(update, controls.coverage())
-
-    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.warning("admin command failed: %s: %s", type(context.error).__name__, context.error)
-
-    handlers: dict[str, Handler] = {
-        "status": on_status,
-        "sources": on_sources,
-        "latest": on_latest,
-        "pause": on_pause,
-        "resume": on_resume,
-        "retry": on_retry,
-        "check": on_check,
-        "missed": on_missed,
-        "post": on_post,
-        "wrong": on_wrong,
-        "story": on_story,
-        "coverage": on_coverage,
-    }
     admins = filters.Chat(chat_id=list(tg.admin_chat_ids))
-    for name, callback in handlers.items():
-        app.add_handler(CommandHandler(name, callback, filters=admins))
-    app.add_error_handler(on_error)
+    for name, answer in COMMANDS.items():
+        app.add_handler(CommandHandler(name, _handler(answer, controls), filters=admins))
+    app.add_error_handler(_on_error)
     return app
 
 

@@ -23,7 +23,6 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -32,7 +31,7 @@ from bot import admin, digest, health, outbox, render
 from bot.app import build_sender, make_deliver
 from bot.articles import ArticleReader
 from bot.config import Config
-from bot.delivery import DeliveryReport, requeue_failed
+from bot.delivery import DeliveryReport
 from bot.feedback import Corrections, FeedbackLog, path_beside
 from bot.operator_commands import OperatorCommands
 from bot.parsing import WorkerParsers
@@ -41,11 +40,11 @@ from bot.poll import poll_source
 from bot.relevance import Detector
 from bot.source_health import poll_due
 from bot.sources import SourceConfig
-from bot.status import Runtime, StatusSnapshot, snapshot
+from bot.status import Runtime
 from bot.stories import build_index
 from scrapers.dates import KST
 from scrapers.fetch import Fetcher
-from state.records import State, StoryRecord
+from state.records import State
 from state.store import StateStore, StateWriteError
 
 log = logging.getLogger(__name__)
@@ -86,8 +85,10 @@ class Daemon:
             self.detector,
             self.corrections,
             self.feedback,
+            runtime=self.runtime,
             reader=lambda: self.reader,
             cycle=self.cycle,
+            check=self.check,
             commit=self.commit,
         )
         self.parsers = WorkerParsers(deadline=config.fetch.parse_timeout_seconds)
@@ -220,51 +221,8 @@ class Daemon:
         if digest.queue_due(self.config, self.state, time.time()):
             self.commit()
 
-    # -- admin controls (bot.admin.Controls) ------------------------------------------------------
-    def status(self) -> StatusSnapshot:
-        return snapshot(self.config.sources, self.state, self.runtime, time.time())
-
-    def latest(self, n: int) -> Sequence[StoryRecord]:
-        return sorted(self.state.stories.values(), key=lambda s: s.first_seen, reverse=True)[:n]
-
-    def set_paused(self, paused: bool) -> int:
-        self.state.paused = paused
-        self.save()
-        if not paused:
-            self.wake_delivery.set()
-        return len(self.state.pending())
-
-    def retry_failed(self) -> int:
-        count = requeue_failed(self.state)
-        self.save()
-        self.wake_delivery.set()
-        return count
-
-    async def missed(self, url: str, by: int | None) -> str:
-        return await self.operator.missed(url, by)
-
-    async def post(self, url: str, by: int | None) -> str:
-        if self.fetcher is None:
-            return render.CHECK_UNAVAILABLE
-        return await self.operator.post(url, by)
-
-    def wrong(self, target: str | int, by: int | None) -> str:
-        return self.operator.wrong(target, by)
-
-    def story(self, url: str) -> str:
-        return self.operator.story(url)
-
-    def coverage(self) -> str:
-        return self.operator.coverage()
-
-    def channel_ids(self) -> set[int | str]:
-        chat = self.config.telegram.chat_id
-        ids: set[int | str] = {*self.state.channel_migrated_to.values()}
-        if chat is not None:
-            ids |= {chat, str(chat).lstrip("@")}
-        return ids
-
     async def check(self, url: str) -> str:
+        """The answer to /check: a listing parsed on demand."""
         if self.fetcher is None:
             return render.CHECK_UNAVAILABLE
         poll = await poll_source(
@@ -330,8 +288,8 @@ class Daemon:
             delivery = asyncio.create_task(self.delivery_loop(), name="delivery")
             watchdog = asyncio.create_task(self.watch_clock(), name="clock")
             services = [
-                await admin.start(self.config.telegram, self, trust_env=self.config.fetch.trust_env),
-                await health.start(self.config.health.http_listen, self.status),
+                await admin.start(self.config.telegram, self.operator, trust_env=self.config.fetch.trust_env),
+                await health.start(self.config.health.http_listen, self.operator.status),
             ]
             await self.stopping.wait()
             log.info("stopping")

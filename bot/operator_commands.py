@@ -1,4 +1,5 @@
-"""The operator's loop: an admin reports a miss or a wrong post in one command, and the bot learns.
+"""What admins can see and do (bot.admin.Controls): the daemon's status and pause, and the operator's
+loop, in which an admin reports a miss or a wrong post in one command and the bot learns.
 
     /missed URL   what happened to an article the channel did not get: which source listed it and when,
                   the verdict and its reasons (today's rules, on the article as it reads now), or that no
@@ -18,16 +19,18 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from bot import coverage, outbox, render
 from bot.articles import ArticleReader, Candidate, Page
 from bot.config import Config
+from bot.delivery import requeue_failed
 from bot.feedback import Corrections, Example, FeedbackLog, Label
 from bot.relevance import Detector, Verdict
 from bot.sources import SourceConfig
+from bot.status import Runtime, StatusSnapshot, snapshot
 from bot.stories import lead_of
 from scrapers.models import ListingItem
 from scrapers.urls import canonical_url, clean_link
@@ -62,14 +65,43 @@ class OperatorCommands:
         corrections: Corrections,
         feedback: FeedbackLog,
         *,
+        runtime: Runtime,
         reader: Callable[[], ArticleReader | None],
         cycle: Callable[[], ByHand],
+        check: Callable[[str], Awaitable[str]],
         commit: Callable[[], object],
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.config, self.state, self.detector = config, state, detector
+        self.config, self.state, self.detector, self.runtime = config, state, detector, runtime
         self.corrections, self.feedback = corrections, feedback
-        self.reader, self.cycle, self.commit, self.clock = reader, cycle, commit, clock
+        self.reader, self.cycle, self._check, self.commit, self.clock = reader, cycle, check, commit, clock
+
+    # -- the daemon ----------------------------------------------------------------------------------
+    def status(self) -> StatusSnapshot:
+        return snapshot(self.config.sources, self.state, self.runtime, self.clock())
+
+    def latest(self, n: int) -> Sequence[StoryRecord]:
+        return sorted(self.state.stories.values(), key=lambda s: s.first_seen, reverse=True)[:n]
+
+    def set_paused(self, paused: bool) -> int:
+        self.state.paused = paused
+        self.commit()
+        return len(self.state.pending())
+
+    def retry_failed(self) -> int:
+        count = requeue_failed(self.state)
+        self.commit()
+        return count
+
+    async def check(self, url: str) -> str:
+        return await self._check(url)
+
+    def channel_ids(self) -> set[int | str]:
+        chat = self.config.telegram.chat_id
+        ids: set[int | str] = {*self.state.channel_migrated_to.values()}
+        if chat is not None:
+            ids |= {chat, str(chat).lstrip("@")}
+        return ids
 
     # -- helpers -------------------------------------------------------------------------------------
     async def read(self, url: str) -> Page:
