@@ -15,12 +15,15 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from state.records import StateError
+
+if TYPE_CHECKING:
+    from bot.labelled import LabelledFile
 
 log = logging.getLogger("bot")
 
@@ -181,30 +184,78 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
     return run_check(config, strict=args.strict)
 
 
-def cmd_evaluate_relevance(config: Config, args: argparse.Namespace) -> int:
-    from bot.relevance import Detector, evaluate
+def _labelled_files(names: list[str]) -> list[LabelledFile]:
+    from bot.labelled import LabelledFileError, read_labelled
 
-    with open(args.file, encoding="utf-8") as fh:
-        report = evaluate(_json_lines(fh), Detector(config.relevance))
-    print(report.format())
+    files = []
+    for name in names:
+        try:
+            files.append(read_labelled(Path(name)))
+        except OSError as exc:
+            raise ConfigError(f"cannot read {name}: {exc.strerror or exc}") from None
+        except LabelledFileError as exc:
+            raise ConfigError(str(exc)) from None
+    return files
+
+
+def cmd_evaluate_relevance(config: Config, args: argparse.Namespace) -> int:
+    from bot.labelled import relevance_report
+    from bot.relevance import Detector
+
+    files = _labelled_files(args.files)
+    try:
+        report = relevance_report(files, Detector(config.relevance))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    print(report)
     return EXIT_OK
 
 
 def cmd_evaluate_stories(config: Config, args: argparse.Namespace) -> int:
+    from bot.labelled import stories_records
     from bot.stories import evaluate
 
-    with open(args.file, encoding="utf-8") as fh:
-        records = list(_json_lines(fh))
+    records, note = stories_records(_labelled_files(args.files))
     if args.split:
         records = [r for r in records if r.get("split") == args.split]
     if args.leads:
         with open(args.leads, encoding="utf-8") as fh:
             leads = {str(r.get("id")): str(r.get("lead") or "") for r in _json_lines(fh)}
         records = [{**r, "text": leads.get(str(r.get("id")), r.get("text") or "")} for r in records]
+    if note and len(records) < 2:  # a report on fewer than two lines would read "precision 1.000"
+        print("\n".join([*note, f"nothing to score: {len(records)} line(s) with a gold 'event'"]))
+        return EXIT_OK
     report = evaluate(records)
     if args.split == "frozen":  # the frozen part's mistakes are not shown: nothing is tuned to them
         report = dataclasses.replace(report, false_merges=(), missed=())
-    print(report.format())
+    print("\n".join([report.format(), *note]))
+    return EXIT_OK
+
+
+def cmd_suggest_terms(config: Config, args: argparse.Namespace) -> int:
+    from bot.labelled import default_sets
+    from bot.suggest import suggest
+
+    set_names = args.sets if args.sets is not None else [os.path.relpath(p) for p in default_sets()]
+    same = Path(args.feedback).resolve()
+    set_names = [n for n in set_names if Path(n).resolve() != same]  # its cases are the feedback cases
+    feedback, *sets = _labelled_files([args.feedback, *set_names])
+    if not feedback.feedback:
+        print(f"{args.feedback}: no feedback examples (missed, post or wrong lines): nothing to suggest")
+        return EXIT_OK
+    labelled = [(f.name, f.records) for f in sets]
+    own = [r for r in feedback.records if not r.get("feedback")]  # labelled lines mixed into the file
+    if own:
+        labelled.append((feedback.name, own))
+    try:
+        result = suggest(feedback.name, feedback.feedback, labelled, config.relevance)
+    except ValueError as exc:  # a labelled line without title or label
+        raise ConfigError(str(exc)) from None
+    try:
+        print(result.format(top=args.top, per_case=args.per_case, pick=args.pick))
+    except ValueError as exc:  # a --pick number that is not in the list
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     return EXIT_OK
 
 
@@ -219,6 +270,13 @@ def _global_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
     options.add_argument("--config", metavar="PATH", help="TOML config (default: ./config.toml, else built-in)", **keep)
     options.add_argument("-v", "--verbose", action="store_true", help="debug logging", **keep)
     return options
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        return [int(n) for n in text.split(",") if n.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 1,3: {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -256,17 +314,41 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "evaluate-relevance", parents=[common], help="precision/recall of the relevance filter on labelled JSON lines"
     )
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("files", metavar="FILE", nargs="+", help="labelled JSON lines, or the feedback file")
     p.set_defaults(func=cmd_evaluate_relevance)
     p = sub.add_parser(
         "evaluate-stories",
         parents=[common],
         help="pairwise precision/recall of story grouping on JSON lines with 'event'",
     )
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("files", metavar="FILE", nargs="+", help="JSON lines with 'event', or the feedback file")
     p.add_argument("--split", choices=["frozen", "tune"], help="only the lines of this split (a manifest's 'split')")
     p.add_argument("--leads", metavar="FILE", help="JSON lines {id, lead}: each line's lead, used as its text")
     p.set_defaults(func=cmd_evaluate_stories)
+    p = sub.add_parser(
+        "suggest-terms",
+        parents=[common],
+        help="term changes proposed from the feedback file, each measured on the labelled sets; applies nothing",
+    )
+    p.add_argument("feedback", metavar="FEEDBACK", help="the feedback file (feedback.jsonl beside the state)")
+    p.add_argument(
+        "--sets",
+        metavar="FILE",
+        nargs="+",
+        help="labelled relevance sets to measure on (default: ../shared/corpus/relevance-dev.jsonl when "
+        "present and tests/fixtures/relevance/*.jsonl)",
+    )
+    p.add_argument("--top", type=int, default=20, metavar="N", help="show at most N suggestions (default 20)")
+    p.add_argument(
+        "--per-case", type=int, default=3, metavar="N", help="and at most N for any one feedback case (default 3)"
+    )
+    p.add_argument(
+        "--pick",
+        metavar="N[,N...]",
+        type=_numbers,
+        help="measure these suggestions together and print their snippet (instead of the recommended ones)",
+    )
+    p.set_defaults(func=cmd_suggest_terms)
     return parser
 
 

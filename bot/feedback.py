@@ -104,7 +104,7 @@ class FeedbackLog:
         line = example.to_line().encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)  # read: a torn end
             try:
                 self._end_torn_line(fd)
                 os.write(fd, line)

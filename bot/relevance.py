@@ -57,8 +57,9 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 TERMS_FILE = Path(__file__).with_name("relevance_terms.toml")
 
@@ -98,6 +99,16 @@ _SETTINGS = frozenset(
         "snippet_chars",
     }
 )
+
+
+class TermMatch(NamedTuple):
+    """One term found in a normalised text: where, which group, and the term as first written."""
+
+    start: int
+    end: int
+    category: str
+    label: str
+    term: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,12 +260,18 @@ class _Topic:
     bare: bool = False  # AI/AX and nothing else: as likely AI *used* somewhere as AI industry
 
 
+@cache
+def _terms_data() -> dict[str, Any]:
+    """The shipped term lists, read once (a Detector copies what it changes: many can be built cheaply)."""
+    with TERMS_FILE.open("rb") as fh:
+        return tomllib.load(fh)
+
+
 class Detector:
     """Built once from the term lists (bot/relevance_terms.toml) plus config overrides."""
 
     def __init__(self, overrides: dict[str, Any] | None = None) -> None:
-        with TERMS_FILE.open("rb") as fh:
-            data = tomllib.load(fh)
+        data = _terms_data()
         settings = dict(data.get("settings", {}))
         weights: dict[str, float] = dict(data.get("weights", {}))
         groups = _load_groups(data, TERMS_FILE.name)
@@ -365,6 +382,15 @@ class Detector:
                     ai_at = m.span()
                     hits.own_ai = text[place_at[1] : ai_at[0]] in _GLUE and place_at[1] >= 0
         return hits
+
+    def find_terms(self, text: str) -> list[TermMatch]:
+        """Every term of the lists found in `text`, as the detector matches it (positions in the
+        normalised text, longest match first)."""
+        found = []
+        for m in self._regex.finditer(normalize(text)):
+            gi, term, _ = self._lookup[m.group()]
+            found.append(TermMatch(m.start(), m.end(), self._groups[gi].category, self._groups[gi].label, term))
+        return found
 
     @staticmethod
     def _in(hits: _Hits, *categories: str) -> list[int]:
@@ -597,7 +623,11 @@ def _line(record: dict[str, Any], v: Verdict) -> str:
     call = "relevant" if v.relevant else "not relevant"
     flag = ", undecided" if v.undecided else ""
     why = "; ".join(v.reasons) or "no signal"
-    return f"  {rid}{record['title']}\n      → {call}{flag} ({v.score:g}): {why}"
+    line = f"  {rid}{record['title']}\n      → {call}{flag} ({v.score:g}): {why}"
+    if record.get("feedback"):  # an operator's correction (bot/feedback.py): what they said, when
+        said = f"{record['feedback']} {record.get('at') or ''}".rstrip()
+        line += f"\n      operator: {said}" + (f" — {record['reason']}" if record.get("reason") else "")
+    return line
 
 
 def evaluate(records: Iterable[dict[str, Any]], detector: Detector) -> EvalReport:
