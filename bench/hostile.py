@@ -139,6 +139,15 @@ def hashtag_line() -> str:
     return f"text {len(article.text)} chars"
 
 
+def unicode_space_line() -> str:
+    """A body line of 200,000 EM QUADs (U+2001, whitespace that the old line tidy-up left alone)."""
+    from scrapers.article import parse_article
+
+    body = f"<div id='article-view-content-div'><p>{BODY * 3}</p><p>가{chr(0x2001) * 200_000}x</p></div>"
+    article = parse_article(_page(body), ARTICLE_URL)
+    return f"text {len(article.text)} chars"
+
+
 def json_ld_spaces() -> str:
     """JSON-LD articleBody with a run of a million spaces (the old split was `\\s*\\n\\s*`)."""
     from scrapers.article import parse_article
@@ -193,6 +202,7 @@ CASES: dict[str, Callable[[], str]] = {
         deep_nesting,
         one_line_article,
         hashtag_line,
+        unicode_space_line,
         json_ld_spaces,
         byline_spaces,
         robots_stars,

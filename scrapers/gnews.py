@@ -296,7 +296,9 @@ class GoogleNewsResolver:
                 return "refused"
             raise _ServiceFailure(f"{_short(url)}: {exc}") from exc
         if not _same_site(result.url, self.base_url):
-            # Redirected off Google: that is the publisher's page.
+            if _is_google_gate(result.url):
+                raise _ServiceFailure(f"Google sent the request to {_short(result.url)} (a sorry or consent page)")
+            # Redirected off Google News to a site of its own: that is the publisher's page.
             self._remember(item.token, result.url, now)
             return "resolved"
         direct, signature, timestamp = parse_article_page(result.text, item.token)
@@ -454,7 +456,14 @@ def _acceptable(url: str, base_url: str) -> bool:
     if len(url) > MAX_URL_CHARS or not url.lower().startswith(("http://", "https://")):
         return False
     host = (urlsplit(url).hostname or "").lower()
-    return bool(host) and host != "news.google.com" and not _same_site(url, base_url)
+    return bool(host) and host != "news.google.com" and not _is_google_gate(url) and not _same_site(url, base_url)
+
+
+def _is_google_gate(url: str) -> bool:
+    """google.com's "sorry" (unusual traffic) and consent pages, on any country domain."""
+    host = (urlsplit(url).hostname or "").lower()
+    labels = host.split(".")
+    return "google" in labels[-3:-1] and (host.startswith(("consent.", "www.google.")) or host.startswith("google."))
 
 
 def _same_site(url: str, base_url: str) -> bool:

@@ -30,6 +30,7 @@ EXPECTED = {
     "deep_nesting": r"text [1-9]\d* chars",
     "one_line_article": r"text 200000 chars",  # scrapers.article.MAX_TEXT_CHARS
     "hashtag_line": r"text [1-9]\d* chars",
+    "unicode_space_line": r"text [1-9]\d* chars",
     "json_ld_spaces": r"text [1-9]\d* chars",
     "byline_spaces": r"published_at=None",
     "robots_stars": r"allows=True",
