@@ -20,10 +20,11 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -37,7 +38,8 @@ from scrapers.urls import canonical_url, registrable_domain
 
 MAX_TRIES = 24  # candidates fetched per discover run (each is one polite request)
 MAX_LIST_PAGES = 10  # list pages among them
-MAX_SECTION_FEEDS = 6  # NDSoft section feeds guessed from menu codes
+MAX_LINKS = 5000  # links of the home page read (real ones have a few hundred)
+MAX_SECTION_FEEDS = 6  # NDSoft section feeds (Gnuboard board feeds) guessed from menu links
 STALE_DAYS = 30  # a source whose newest item is older than this ranks after fresh ones
 INTERVALS = {"rss": 10, "html": 15}  # minutes, as in bot/catalogue.toml
 
@@ -145,10 +147,10 @@ def page_candidates(html: str, page_url: str) -> list[Candidate]:
         kind = (attrs.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rel and kind in FEED_TYPES:
             out.append(Candidate(_absolute(attrs.get("href") or "", page_url), "feed", _label(attrs.get("title"))))
-    section_codes: list[str] = []
-    boards: list[str] = []
+    section_codes: dict[str, None] = {}  # insertion-ordered sets: menu order, linear on any page
+    boards: dict[str, None] = {}
     lists: list[Candidate] = []
-    for node in tree.css("a[href]"):
+    for node in tree.css("a[href]")[:MAX_LINKS]:
         href = (node.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
@@ -166,16 +168,18 @@ def page_candidates(html: str, page_url: str) -> list[Candidate]:
             if _ARTICLE_PARAMS & params.keys():
                 continue
             code = params.get("sc_section_code", "")
-            if _NDSOFT_SECTION.match(code) and code not in section_codes:
-                section_codes.append(code)
-            if params.get("bo_table") and params["bo_table"] not in boards:
-                boards.append(params["bo_table"])
+            if _NDSOFT_SECTION.match(code):
+                section_codes.setdefault(code)
+            if params.get("bo_table"):
+                boards.setdefault(params["bo_table"])
             lists.append(Candidate(url, "list", label, _list_rank(params)))
     root = f"{urlsplit(page_url).scheme}://{urlsplit(page_url).netloc}"
     cms = cms_of(html)
     guessed = [path for name in sorted(cms) for path in CMS_FEEDS[name]]
-    guessed += [f"/rss/{code}.xml" for code in section_codes[:MAX_SECTION_FEEDS]] if "ndsoft" in cms else []
-    guessed += [f"/bbs/rss.php?bo_table={board}" for board in boards] if "gnuboard" in cms else []
+    if "ndsoft" in cms:
+        guessed += [f"/rss/{code}.xml" for code in list(section_codes)[:MAX_SECTION_FEEDS]]
+    if "gnuboard" in cms:
+        guessed += [f"/bbs/rss.php?bo_table={quote(board)}" for board in list(boards)[:MAX_SECTION_FEEDS]]
     guessed += list(GENERIC_FEEDS)
     out += [Candidate(root + path, "rss-index" if _RSS_INDEX_HREF.search(path) else "feed") for path in guessed]
     lists.sort(key=lambda c: c.rank)  # stable: menu order within a rank
@@ -189,7 +193,7 @@ def feed_links(html: str, page_url: str) -> list[Candidate]:
     tree = LexborHTMLParser(limit_nesting(html))
     out = [
         Candidate(_absolute(node.attributes.get("href") or "", page_url), "feed", _label(node.text(separator=" ")))
-        for node in tree.css("a[href]")
+        for node in tree.css("a[href]")[:MAX_LINKS]
         if _FEED_HREF.search(urlsplit(_absolute(node.attributes.get("href") or "", page_url)).path)
     ]
     return _unique(out)
@@ -314,13 +318,13 @@ async def discover(fetcher: Fetcher, url: str, *, max_tries: int = MAX_TRIES, no
     if looks_like_feed(home.body):  # handed a feed: just count it
         result.found.append(_count_feed(home.body, home.url, home.content_type, ""))
         return result
-    queue = page_candidates(home.text, home.url)
+    queue = deque(page_candidates(home.text, home.url))
     tried: set[str] = set()
     lists_tried = 0
     tries = 0
     read_home = False
     while queue and tries < max_tries:
-        candidate = queue.pop(0)
+        candidate = queue.popleft()
         key = _key(candidate.url)
         if key in tried:
             continue
@@ -347,7 +351,7 @@ async def discover(fetcher: Fetcher, url: str, *, max_tries: int = MAX_TRIES, no
             continue
         if candidate.kind == "rss-index":
             links = [c for c in feed_links(page.text, page.url) if _key(c.url) not in tried]
-            queue[:0] = links  # its feeds next
+            queue.extendleft(reversed(links))  # its feeds next
             continue
         if candidate.kind == "feed":
             result.skipped.append((candidate.url, "not a feed (an HTML page)"))
