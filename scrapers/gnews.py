@@ -38,7 +38,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -48,7 +48,8 @@ from selectolax.lexbor import LexborHTMLParser
 from scrapers.dates import KST
 from scrapers.fetch import Fetcher, FetchError
 from scrapers.markup import limit_nesting
-from scrapers.urls import google_news_token, needs_online_resolution
+from scrapers.models import ListingItem
+from scrapers.urls import canonical_url, clean_link, google_news_token, needs_online_resolution
 
 log = logging.getLogger(__name__)
 
@@ -361,6 +362,15 @@ class GoogleNewsResolver:
         return f"{self.base_url}/rss/articles/{quote(item.token, safe='')}?" + urlencode(
             {"hl": hl, "gl": gl, "ceid": ceid}
         )
+
+
+def with_publisher_url(item: ListingItem, publisher_url: str) -> ListingItem:
+    """The listing item pointing at the publisher: `url` its canonical form (the identity that
+    deduplicates it against the outlet's own feed), `link` the URL to fetch; title, date, snippet and
+    outlet stay as the feed gave them."""
+    url = canonical_url(publisher_url)
+    link = clean_link(publisher_url)
+    return replace(item, url=url, link=link if link != url else None)
 
 
 # -- the formats, as pure functions ---------------------------------------------------------------------

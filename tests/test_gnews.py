@@ -15,6 +15,7 @@ from urllib.parse import unquote
 import pytest
 
 from bot.config import FetchConfig
+from scrapers.feeds import parse_feed
 from scrapers.fetch import Fetcher
 from scrapers.gnews import (
     GoogleNewsResolver,
@@ -23,6 +24,7 @@ from scrapers.gnews import (
     describe_health,
     parse_article_page,
     parse_batch_response,
+    with_publisher_url,
 )
 from scrapers.urls import aggregator_target, google_news_token, needs_online_resolution
 from tests.servers.google_news import GoogleNewsFake, opaque_token, signature
@@ -232,3 +234,19 @@ def test_batch_answer_shapes() -> None:
     for broken in ("<html>sorry</html>", ')]}\'\n\n[["di",3]]', ')]}\'\n\n[["wrb.fr","Xq7nHd",null]]'):
         with pytest.raises(ValueError):
             parse_batch_response(broken)
+
+
+async def test_a_feed_item_resolved_points_at_the_publisher(google: GoogleNewsFake) -> None:
+    link = google.publish("https://m.outlet.example/news/articleView.html?idxno=7&utm_source=google")
+    feed = (
+        "<rss><channel><item><title>광주 AI 데이터센터 착공 - 예시일보</title>"
+        f"<link>{link}</link><source url='https://www.outlet.example'>예시일보</source></item></channel></rss>"
+    )
+    (item,) = parse_feed(feed.encode(), "https://news.google.com/rss/search?q=x")
+    assert needs_online_resolution(item.url)
+    async with Fetcher(config()) as fetcher:
+        resolved = await GoogleNewsResolver(fetcher, base_url=google.base_url).resolve([item.url])
+    moved = with_publisher_url(item, resolved[item.url])
+    assert moved.url == "https://www.outlet.example/news/articleView.html?idxno=7"
+    assert moved.fetch_url == "https://m.outlet.example/news/articleView.html?idxno=7"
+    assert (moved.title, moved.outlet) == ("광주 AI 데이터센터 착공", "예시일보")
