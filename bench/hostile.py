@@ -165,6 +165,21 @@ def byline_spaces() -> str:
     return f"published_at={article.published_at}"
 
 
+def json_deep() -> str:
+    """JSON nested 100,000 deep: in an article's JSON-LD and as a Naver API answer."""
+    from scrapers.article import parse_article
+    from scrapers.naver_api import NaverResponseError, parse_response
+
+    deep = "[" * 100_000 + "]" * 100_000
+    page = _page(f"<div><p>{BODY * 3}</p></div>", f"<script type='application/ld+json'>{deep}</script>")
+    article = parse_article(page, ARTICLE_URL)
+    try:
+        parse_response(('{"items":' + deep + "}").encode())
+    except NaverResponseError as exc:
+        return f"text {len(article.text)} chars; naver: {exc}"
+    return f"text {len(article.text)} chars; naver: read"
+
+
 def robots_stars() -> str:
     """A robots.txt rule of fifty `*a` and a `b`, asked about a path of a hundred `a`s."""
     from scrapers.robots import RobotsRules
@@ -205,6 +220,7 @@ CASES: dict[str, Callable[[], str]] = {
         unicode_space_line,
         json_ld_spaces,
         byline_spaces,
+        json_deep,
         robots_stars,
         naver_title_angles,
         amp_cache_dots,
@@ -261,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- |")
     for name in args.case or list(CASES):
         seconds, summary = run_isolated(name, args.limit, args.repo)
-        shown = "**hang**" if seconds is None else f"{seconds:.3f}"
+        shown = f"{seconds:.3f}" if seconds is not None else "**error**" if summary.startswith("error") else "**hang**"
         print(f"| {name} | {shown} | {summary} |", flush=True)
     return 0
 

@@ -148,13 +148,17 @@ def _meta(tree: LexborHTMLParser) -> dict[str, str]:
 
 
 def _json_objects(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, list):
-        for item in value:
-            yield from _json_objects(item)
-    elif isinstance(value, dict):
-        yield value
-        if "@graph" in value:
-            yield from _json_objects(value["@graph"])
+    """The objects in a JSON-LD value, lists and `@graph`s opened, in document order (no recursion:
+    a page may nest its lists as deep as the JSON parser allows)."""
+    stack: list[Any] = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(reversed(current))
+        elif isinstance(current, dict):
+            yield current
+            if "@graph" in current:
+                stack.append(current["@graph"])
 
 
 def _json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
@@ -174,7 +178,7 @@ def _json_ld_of(tree: LexborHTMLParser, wanted: set[str]) -> Iterator[dict[str, 
     for node in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(node.text(), strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             continue
         for obj in _json_objects(data):
             types = obj.get("@type")

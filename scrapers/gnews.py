@@ -445,6 +445,8 @@ def _rows(body: str) -> Iterator[Any]:
             value, pos = decoder.raw_decode(body, pos)
         except json.JSONDecodeError as exc:
             raise ValueError(f"not JSON at offset {pos}: {exc.msg}") from exc
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deep") from exc
         if isinstance(value, list):
             yield from value
 
@@ -454,7 +456,7 @@ def _publisher_url(payload: Any) -> str | None:
         return None
     try:
         data = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(data, list) and len(data) >= 2 and data[0] == "garturlres" and isinstance(data[1], str):
         return data[1]

@@ -125,6 +125,8 @@ def parse_response(body: bytes) -> list[ListingItem]:
         data = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NaverResponseError(f"the Naver API answer is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise NaverResponseError("the Naver API answer nests its JSON too deep to read") from exc
     if not isinstance(data, dict):
         raise NaverResponseError("the Naver API answer is not a JSON object")
     if "errorCode" in data or "errorMessage" in data:

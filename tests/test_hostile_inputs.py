@@ -33,6 +33,7 @@ EXPECTED = {
     "unicode_space_line": r"text [1-9]\d* chars",
     "json_ld_spaces": r"text [1-9]\d* chars",
     "byline_spaces": r"published_at=None",
+    "json_deep": r"text [1-9]\d* chars; naver: .*too deep",
     "robots_stars": r"allows=True",
     "naver_title_angles": r"1 items, title 500 chars",  # scrapers.text.MAX_TITLE_CHARS
     "amp_cache_dots": r"target=None",
