@@ -166,6 +166,42 @@ def cmd_parse(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_discover(config: Config, args: argparse.Namespace) -> int:
+    """Feeds and list pages of an outlet, tried and counted: JSON lines, or `[[sources]]` with --toml.
+    Exit 1 when the home page cannot be read or nothing with items was found."""
+    from datetime import datetime
+
+    from scrapers.dates import KST
+    from scrapers.discover import DiscoverError, discover, to_toml
+    from scrapers.fetch import Fetcher
+
+    if not args.url.startswith(("http://", "https://")):
+        print(f"error: discover needs an http(s) URL, got {args.url!r}", file=sys.stderr)
+        return EXIT_CONFIG
+    now = datetime.now(KST)
+
+    async def run() -> Any:
+        async with Fetcher(config.fetch) as fetcher:
+            return await discover(fetcher, args.url, max_tries=args.max_tries, now=now)
+
+    try:
+        result = asyncio.run(run())
+    except DiscoverError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for url, why in result.skipped:
+        print(f"skipped {url}: {why}", file=sys.stderr)
+    if args.toml:
+        sys.stdout.write(to_toml(result.found, result.site_name, now))
+    else:
+        for found in result.found:
+            _print_json(found.to_json())
+    if not any(found.items for found in result.found):
+        print("note: no feed or list page with articles was found", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_once(config: Config, args: argparse.Namespace) -> int:
     from bot.app import run_once
 
@@ -311,6 +347,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE", help="a file path or an http(s) URL")
     p.add_argument("--base-url", metavar="URL", help="resolve relative links against this URL")
     p.set_defaults(func=cmd_parse)
+    p = sub.add_parser(
+        "discover", parents=[common], help="find an outlet's feeds and list pages, try them, print [[sources]]"
+    )
+    p.add_argument("url", metavar="URL", help="the outlet's home page")
+    p.add_argument("--toml", action="store_true", help="print ready [[sources]] entries instead of JSON lines")
+    p.add_argument(
+        "--max-tries", type=int, default=24, metavar="N", help="candidates fetched at most (default 24, politely)"
+    )
+    p.set_defaults(func=cmd_discover)
     p = sub.add_parser(
         "evaluate-relevance", parents=[common], help="precision/recall of the relevance filter on labelled JSON lines"
     )

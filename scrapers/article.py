@@ -6,6 +6,12 @@ JSON-LD NewsArticle), then from visible elements (known title elements, Korean b
 `article_rules.toml`, else JSON-LD `articleBody`, else the block of the page that holds the most
 Hangul outside links. Photo captions, bylines, copyright lines, related-article lists and promos
 are removed by the junk selectors and line patterns in the same file.
+
+Bounded work whatever the page: whitespace runs are collapsed before any pattern sees the text,
+metadata values are cut at `MAX_META_CHARS`, the text at `MAX_TEXT_CHARS`, the tree is walked
+without recursion, and the line patterns in article_rules.toml must not nest quantifiers (a test
+runs each of them on hostile lines). Title, outlet, description and text go through
+`scrapers.text.clean_display_text`.
 """
 
 from __future__ import annotations
@@ -24,11 +30,21 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scrapers.dates import KST, parse_date
+from scrapers.markup import limit_nesting
 from scrapers.models import Article
+from scrapers.text import MAX_TITLE_CHARS, clean_display_text
 from scrapers.urls import declared_url
 
+# Characters kept of one metadata value (a title, a description, a site name).
+MAX_META_CHARS = 2000
+# Characters kept of an article's main text (the longest real articles run to about 30,000).
+MAX_TEXT_CHARS = 200_000
+
 _HANGUL = re.compile(r"[가-힣]")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u200b\u3000]+")
+_LD_SENTENCE_GAP = re.compile(r"(?<=[.!?])[^\S\n]{2,}")  # JSON-LD bodies that mark paragraphs by spaces
+# Every whitespace but the line break (and the zero-width space) becomes one space: the line patterns
+# of article_rules.toml then never meet a long run (`\s*` beside an optional part is quadratic on one).
+_SPACES = re.compile(r"(?:[^\S\n]|\u200b)+")
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
 # Elements whose start and end break a line; everything else flows inline.
 _BLOCK_TAGS = {
@@ -82,7 +98,7 @@ def _rules() -> _Rules:
         max_drop_line=int(data["junk"]["max_drop_line"]),
         max_cut_line=int(data["junk"]["max_cut_line"]),
         date_byline=re.compile(
-            rf"(?:{labels})\s*[:：]?\s*"
+            rf"(?:{labels})\s*(?:[:：]\s*)?"
             r"(\d{4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*[.일]?"
             r"(?:\s*\(?[월화수목금토일]\)?)?(?:\s*\(?(?:오전|오후|AM|PM)?\s*\d{1,2}\s*[:시]\s*\d{2}(?::\d{2})?\)?)?)"
         ),
@@ -91,18 +107,20 @@ def _rules() -> _Rules:
 
 def parse_article(html: str, url: str) -> Article:
     """Everything the pipeline needs from one article page; `url` is where it was fetched from."""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(limit_nesting(html))
     meta = _meta(tree)
     ld = _json_ld_article(tree)
     title = _title(tree, meta, ld)
     text = extract_text(tree, title=title, ld=ld)
+    description = _description(meta, ld)
+    outlet = _outlet(tree, meta, ld)
     return Article(
         url=declared_url(tree, url) or url,
-        title=title,
+        title=clean_display_text(title, limit=MAX_TITLE_CHARS),
         published_at=_published(tree, meta, ld),
-        text=text,
-        description=_description(meta, ld),
-        outlet=_outlet(tree, meta, ld),
+        text=clean_display_text(text, multiline=True),
+        description=clean_display_text(description) or None,
+        outlet=clean_display_text(outlet, limit=MAX_TITLE_CHARS) or None,
     )
 
 
@@ -110,10 +128,11 @@ def parse_article(html: str, url: str) -> Article:
 
 
 def _clean(value: str | None) -> str:
-    """Unescaped (pages double-escape `&#039;`), whitespace collapsed to single spaces."""
+    """Unescaped (pages double-escape `&#039;`), whitespace collapsed to single spaces, at most
+    `MAX_META_CHARS` characters."""
     if not value:
         return ""
-    return " ".join(htmllib.unescape(value).split())
+    return " ".join(htmllib.unescape(value[: MAX_META_CHARS * 2]).split())[:MAX_META_CHARS]
 
 
 def _meta(tree: LexborHTMLParser) -> dict[str, str]:
@@ -129,13 +148,17 @@ def _meta(tree: LexborHTMLParser) -> dict[str, str]:
 
 
 def _json_objects(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, list):
-        for item in value:
-            yield from _json_objects(item)
-    elif isinstance(value, dict):
-        yield value
-        if "@graph" in value:
-            yield from _json_objects(value["@graph"])
+    """The objects in a JSON-LD value, lists and `@graph`s opened, in document order (no recursion:
+    a page may nest its lists as deep as the JSON parser allows)."""
+    stack: list[Any] = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(reversed(current))
+        elif isinstance(current, dict):
+            yield current
+            if "@graph" in current:
+                stack.append(current["@graph"])
 
 
 def _json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
@@ -155,7 +178,7 @@ def _json_ld_of(tree: LexborHTMLParser, wanted: set[str]) -> Iterator[dict[str, 
     for node in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(node.text(), strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             continue
         for obj in _json_objects(data):
             types = obj.get("@type")
@@ -283,7 +306,7 @@ def _published(tree: LexborHTMLParser, meta: dict[str, str], ld: dict[str, Any])
     for value in values:
         if value and (parsed := _to_datetime(value)):
             return parsed
-    body = _visible_text(tree)
+    body = " ".join(_visible_text(tree).split())
     for match in _rules().date_byline.finditer(body):
         parsed = parse_date(match.group(1).replace("(", " ").replace(")", " "))
         if parsed:
@@ -321,7 +344,12 @@ def extract_text(
             return text
     ld_body = (ld or {}).get("articleBody")
     if isinstance(ld_body, str) and ld_body.strip():
-        lines = [(line, False) for line in re.split(r"\s*\n\s*|(?<=[.!?])\s{2,}", htmllib.unescape(ld_body))]
+        lines = [
+            (" ".join(part.split()), False)
+            for line in htmllib.unescape(ld_body[:MAX_TEXT_CHARS]).split("\n")
+            for part in _LD_SENTENCE_GAP.split(line)
+            if part.strip()
+        ]
         text = _clean_lines(lines, title)
         if text:
             return text
@@ -354,21 +382,30 @@ def _lines_of(nodes: Iterable[LexborNode], junk_selector: str) -> list[tuple[str
 
 
 def _walk(node: LexborNode, out: list[tuple[str, bool]], *, in_link: bool) -> None:
-    for child in node.iter(include_text=True):
+    """Text runs and line breaks under `node`, in document order. An explicit stack instead of
+    recursion: a page of 100,000 nested tags is just a deep stack, not a RecursionError."""
+    stack: list[tuple[Iterator[LexborNode], bool, tuple[str, bool] | None]] = [
+        (node.iter(include_text=True), in_link, None)
+    ]
+    while stack:
+        children, link, closing = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if closing is not None:
+                out.append(closing)
+            continue
         tag = child.tag
         if tag == "-text":
-            out.append((child.text_content or "", in_link))
+            out.append((child.text_content or "", link))
         elif tag == "br":
             out.append(("\n", False))
         elif tag and not tag.startswith("-"):
             block = tag in _BLOCK_TAGS
             if block:
                 out.append(("\n", False))
-            _walk(child, out, in_link=in_link or tag == "a")
-            if block:
-                out.append(("\n", False))
-            elif tag in ("td", "th"):
-                out.append((" ", in_link))
+            after = ("\n", False) if block else ((" ", link) if tag in ("td", "th") else None)
+            stack.append((child.iter(include_text=True), link or tag == "a", after))
 
 
 def _clean_lines(lines: list[tuple[str, bool]], title: str) -> str:
@@ -376,8 +413,11 @@ def _clean_lines(lines: list[tuple[str, bool]], title: str) -> str:
     rules = _rules()
     title_key = re.sub(r"\W", "", title)
     kept: list[str] = []
+    size = 0
     for index, (raw, link_only) in enumerate(lines):
-        line = raw
+        if size >= MAX_TEXT_CHARS:
+            break
+        line = raw[: MAX_TEXT_CHARS - size]
         for pattern in rules.trim_line_ends:
             line = pattern.sub("", line)
         # A long line is prose, whatever words it has.
@@ -390,6 +430,7 @@ def _clean_lines(lines: list[tuple[str, bool]], title: str) -> str:
         if not kept and title_key and re.sub(r"\W", "", line) == title_key:
             continue  # the headline repeated as the body's first line
         kept.append(line)
+        size += len(line) + 1
     while kept:
         stripped = BYLINE_PREFIX.sub("", kept[0], count=1).strip()
         if stripped:
@@ -408,17 +449,18 @@ def _densest_block(tree: LexborHTMLParser, junk_selector: str) -> LexborNode | N
     if body is None:
         return None
     excluded = {n.mem_id for n in tree.css(f"header, nav, footer, aside, a, {junk_selector}")}
+    inside = _Inside(excluded)
+    blocks: dict[int, LexborNode | None] = {}  # text's parent → its nearest block element
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     for text_node in body.traverse(include_text=True):
         if text_node.tag != "-text":
             continue
         hangul = len(_HANGUL.findall(text_node.text_content or ""))
-        if not hangul or _inside(text_node, excluded):
+        parent = text_node.parent
+        if not hangul or parent is None or inside(parent):
             continue
-        block = text_node.parent
-        while block is not None and block.tag in _INLINE_TAGS:
-            block = block.parent
+        block = _nearest_block(parent, blocks)
         for weight in (1.0, 0.75, 0.5):
             if block is None or block.tag in ("body", "html"):
                 break
@@ -430,10 +472,48 @@ def _densest_block(tree: LexborHTMLParser, junk_selector: str) -> LexborNode | N
     return nodes[max(scores, key=scores.__getitem__)]
 
 
-def _inside(node: LexborNode, excluded: set[int]) -> bool:
-    ancestor = node.parent
-    while ancestor is not None and ancestor.tag != "body":
-        if ancestor.mem_id in excluded:
-            return True
-        ancestor = ancestor.parent
-    return False
+def _nearest_block(node: LexborNode, memo: dict[int, LexborNode | None]) -> LexborNode | None:
+    """`node` or its nearest ancestor that is not an inline element; remembered along the way, so
+    the text of a page of deeply nested spans is not climbed again for every run."""
+    path: list[int] = []
+    current: LexborNode | None = node
+    found: LexborNode | None = None
+    while current is not None:
+        if current.mem_id in memo:
+            found = memo[current.mem_id]
+            break
+        if current.tag not in _INLINE_TAGS:
+            found = current
+            break
+        path.append(current.mem_id)
+        current = current.parent
+    for key in path:
+        memo[key] = found
+    return found
+
+
+class _Inside:
+    """Is an element inside (or one of) the `excluded` elements? Each element's answer is remembered,
+    so the whole page costs one climb per element, not one per text run times the depth."""
+
+    def __init__(self, excluded: set[int]) -> None:
+        self.excluded = excluded
+        self.memo: dict[int, bool] = {}
+
+    def __call__(self, node: LexborNode) -> bool:
+        path: list[int] = []
+        current: LexborNode | None = node
+        result = False
+        while current is not None and current.tag != "body":
+            key = current.mem_id
+            if key in self.memo:
+                result = self.memo[key]
+                break
+            if key in self.excluded:
+                result = True
+                break
+            path.append(key)
+            current = current.parent
+        for key in path:
+            self.memo[key] = result
+        return result

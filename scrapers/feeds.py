@@ -8,6 +8,11 @@ the parse retried; if the document is still broken (a truncated download, one ba
 
 A document with a DOCTYPE that declares entities is refused (no entity expansion, so no "billion
 laughs"); expat never fetches external DTDs.
+
+Bounded work whatever the bytes: the prolog and the item blocks of a broken document are found by
+forward-only scanners (no regular expression that can backtrack over untrusted text), at most
+`MAX_ITEMS` items are read, and each field's text is cut at `MAX_FIELD_CHARS` before it is parsed as
+HTML. Titles, outlets and snippets go through `scrapers.text.clean_display_text`.
 """
 
 from __future__ import annotations
@@ -15,16 +20,24 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from selectolax.lexbor import LexborHTMLParser
 
 from scrapers.dates import parse_date
 from scrapers.decode import decode
+from scrapers.markup import limit_nesting
 from scrapers.models import ListingItem
+from scrapers.text import MAX_TITLE_CHARS, clean_display_text
 from scrapers.urls import aggregator_target, canonical_url, clean_link
 
 SNIPPET_CHARS = 300
+# Items read from one feed, in feed order (feeds list the newest first; real ones carry 10-500).
+MAX_ITEMS = 1000
+# Characters of one field (title, description) read; a snippet is cut to SNIPPET_CHARS anyway.
+MAX_FIELD_CHARS = 20_000
+# The prolog (declaration, comments, DOCTYPE) is looked for in the first this many characters.
+PROLOG_CHARS = 65536
 # Feeds whose descriptions are only a list of links to the same and related stories (no text).
 LINK_LIST_DESCRIPTION_HOSTS = ("news.google.com",)
 # Feeds whose titles end with " - <outlet>" (the outlet also in <source>).
@@ -33,18 +46,18 @@ OUTLET_SUFFIX_HOSTS = ("news.google.com",)
 DATE_FIELDS = ("pubDate", "date", "published", "issued", "updated", "modified", "created")
 SNIPPET_FIELDS = ("description", "summary", "encoded", "content")
 
-_PROLOG = re.compile(r"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*<(?P<root>[A-Za-z_][\w:.\-]*)", re.S)
+_NAME = re.compile(r"[A-Za-z_][\w:.\-]*")
+_DOCTYPE_STOP = re.compile(r"[\[>]")
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.IGNORECASE)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.S)
 _BARE_AMP = re.compile(r"&(?!(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)")
 _NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
-_ITEM_BLOCK = re.compile(r"<(?P<tag>(?:\w+:)?(?:item|entry))\b[^>]*>.*?</(?P=tag)\s*>", re.S)
-_ROOT_START = re.compile(r"<(?:\w+:)?(?:rss|feed|RDF)\b[^>]*>")
+# An item's start or end tag (`<item>`, `</entry >`, `<atom:entry …>`); not `<items>`.
+_ITEM_TAG = re.compile(r"<(?P<end>/?)(?P<tag>(?:[A-Za-z_][\w.\-]*:)?(?:item|entry))(?=[\s/>])")
 _XMLNS = re.compile(r"""\sxmlns(?::\w+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
-_TAG = re.compile(r"</?[A-Za-z!][^>]*>")  # `<타워>` in a Korean title is text, not a tag
+_TAG = re.compile(r"</?[A-Za-z!][^<>]*>")  # `<타워>` in a Korean title is text, not a tag
 _SPACES = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|tr|td|th|h[1-6]|blockquote|table|ul|ol|dd|dt)\s*>", re.I)
 
@@ -57,14 +70,53 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _root(text: str) -> re.Match[str] | None:
-    """The first element's start, after the XML declaration, comments and DOCTYPE."""
-    return _PROLOG.match(text[:65536])
+def _root(text: str) -> tuple[str, int] | None:
+    """The first element's name and offset, after the XML declaration, processing instructions,
+    comments and DOCTYPE (with its internal subset), looked for in the first `PROLOG_CHARS`.
+
+    A forward-only scanner: every step moves past what it read, so the work is linear.
+    """
+    end = min(len(text), PROLOG_CHARS)
+    i = 0
+    while True:
+        while i < end and text[i].isspace():
+            i += 1
+        if i >= end or text[i] != "<":
+            return None
+        if text.startswith("<?", i):
+            close = text.find("?>", i + 2, end)
+            i = close + 2
+        elif text.startswith("<!--", i):
+            close = text.find("-->", i + 4, end)
+            i = close + 3
+        elif text[i + 2 : i + 9].upper() == "DOCTYPE" and text.startswith("<!", i):
+            close = _doctype_end(text, i + 9, end)
+            i = close + 1
+        else:
+            m = _NAME.match(text, i + 1, end)
+            return (m.group(0), i + 1) if m else None
+        if close < 0:
+            return None
+
+
+def _doctype_end(text: str, start: int, end: int) -> int:
+    """The offset of the `>` that closes a DOCTYPE, skipping `[…]` internal subsets; -1 if none."""
+    pos = start
+    while True:
+        stop = _DOCTYPE_STOP.search(text, pos, end)
+        if stop is None:
+            return -1
+        if stop.group(0) == ">":
+            return stop.start()
+        close = text.find("]", stop.end(), end)
+        if close < 0:
+            return -1
+        pos = close + 1
 
 
 def _root_name(text: str) -> str | None:
-    m = _root(text)
-    return m["root"] if m else None
+    root = _root(text)
+    return root[0] if root else None
 
 
 def _is_feed_root(name: str) -> bool:
@@ -86,7 +138,24 @@ def _repair(text: str) -> str:
             lambda m: m.group(0) if m[1] in _XML_ENTITIES else _xml_escape(html.unescape(m.group(0))), chunk
         )
 
-    return "".join(part if part.startswith("<![CDATA[") else fix(part) for part in _CDATA.split(text))
+    return "".join(part if cdata else fix(part) for part, cdata in _cdata_split(text))
+
+
+def _cdata_split(text: str) -> Iterator[tuple[str, bool]]:
+    """The text in pieces, each flagged whether it is a CDATA section (an unclosed one runs to the end)."""
+    pos = 0
+    while True:
+        start = text.find("<![CDATA[", pos)
+        if start < 0:
+            yield text[pos:], False
+            return
+        yield text[pos:start], False
+        close = text.find("]]>", start + 9)
+        if close < 0:
+            yield text[start:], True
+            return
+        yield text[start : close + 3], True
+        pos = close + 3
 
 
 def _xml_escape(text: str) -> str:
@@ -95,14 +164,46 @@ def _xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
+def _item_blocks(text: str) -> Iterator[str]:
+    """The `<item>`/`<entry>` blocks of a broken document, in order, at most `MAX_ITEMS`.
+
+    One pass over the start and end tags. An item that is never closed ends where the next one
+    starts (its end tag is supplied); one still open at the end of the document is dropped (a
+    truncated download).
+    """
+    count = 0
+    start = -1
+    tag = ""
+    for m in _ITEM_TAG.finditer(text):
+        if m["end"]:
+            if start >= 0 and m["tag"] == tag:
+                close = text.find(">", m.end())
+                if close < 0:
+                    return
+                yield text[start : close + 1]
+                count += 1
+                start = -1
+        else:
+            if start >= 0:
+                yield f"{text[start : m.start()]}</{tag}>"
+                count += 1
+            start, tag = m.start(), m["tag"]
+        if count >= MAX_ITEMS:
+            return
+
+
 def _parse_items_one_by_one(text: str) -> list[ET.Element]:
     """The items of a broken document, each parsed alone with the root's namespace declarations."""
-    root_start = _ROOT_START.search(text)
-    namespaces = "".join(_XMLNS.findall(root_start.group(0))) if root_start else ""
+    root = _root(text)
+    namespaces = ""
+    if root is not None:
+        close = text.find(">", root[1])
+        if close >= 0:
+            namespaces = "".join(_XMLNS.findall(text, root[1], close))
     items: list[ET.Element] = []
-    for m in _ITEM_BLOCK.finditer(text):
+    for block in _item_blocks(text):
         try:
-            wrapper = ET.fromstring(f"<wrapper{namespaces}>{m.group(0)}</wrapper>")
+            wrapper = ET.fromstring(f"<wrapper{namespaces}>{block}</wrapper>")
         except (ET.ParseError, ValueError):
             continue
         items.extend(wrapper)
@@ -115,13 +216,13 @@ def _to_tree(body: bytes, content_type: str | None) -> tuple[ET.Element | None, 
         raise FeedError("the feed is empty")
     text = decode(body, content_type)
     root = _root(text)
-    name = root["root"] if root else None
-    if root is None or name is None:
+    if root is None:
         raise FeedError(f"the feed is not XML: it starts with {body.lstrip()[:16]!r}")
+    name, root_at = root
     if not _is_feed_root(name):
         kind = " (an HTML page)" if name.lower() == "html" else ""
         raise FeedError(f"no <rss>, <feed> or <rdf:RDF> root: the document starts with <{name}>{kind}")
-    if _ENTITY_DECLARATION.search(text[: root.start("root")]):
+    if _ENTITY_DECLARATION.search(text, 0, root_at):
         raise FeedError("the feed declares XML entities in a DOCTYPE; refused")
     text = _CONTROL.sub("", _XML_DECLARATION.sub("", text, count=1))
     try:
@@ -151,7 +252,17 @@ def _child(element: ET.Element, *names: str) -> ET.Element | None:
 
 
 def _text(element: ET.Element | None) -> str:
-    return "".join(element.itertext()).strip() if element is not None else ""
+    """The element's text, at most `MAX_FIELD_CHARS` characters of it."""
+    if element is None:
+        return ""
+    parts: list[str] = []
+    size = 0
+    for part in element.itertext():
+        parts.append(part)
+        size += len(part)
+        if size >= MAX_FIELD_CHARS:
+            break
+    return "".join(parts)[:MAX_FIELD_CHARS].strip()
 
 
 def _plain(markup: str) -> str:
@@ -160,7 +271,7 @@ def _plain(markup: str) -> str:
     Line breaks and block ends become spaces; inline tags (`<b>광주</b>를`) join without one.
     """
     if "<" in markup and _TAG.search(markup):
-        tree = LexborHTMLParser(f"<div>{_BLOCK_END.sub(' ', markup)}</div>")
+        tree = LexborHTMLParser(limit_nesting(f"<div>{_BLOCK_END.sub(' ', markup)}</div>"))
         tree.strip_tags(["script", "style", "noscript"])
         markup = tree.body.text(separator="") if tree.body is not None else _TAG.sub(" ", markup)
     else:
@@ -181,11 +292,11 @@ def _items(root: ET.Element) -> list[ET.Element]:
     if kind == "rss":
         channel = _child(root, "channel")
         found = _children(channel if channel is not None else root, "item")
-        return found or _children(root, "item")
+        return (found or _children(root, "item"))[:MAX_ITEMS]
     if kind == "feed":
-        return _children(root, "entry")
+        return _children(root, "entry")[:MAX_ITEMS]
     if kind == "RDF":
-        return _children(root, "item")
+        return _children(root, "item")[:MAX_ITEMS]
     raise FeedError(f"no <rss>, <feed> or <rdf:RDF> root: the document's root is <{kind}>")
 
 
@@ -223,7 +334,7 @@ def _outlet(item: ET.Element) -> str | None:
     if source is None:
         return None
     title = _child(source, "title")  # Atom <source><title>
-    name = _plain(_text(title) if title is not None else _text(source))
+    name = clean_display_text(_plain(_text(title) if title is not None else _text(source)), limit=MAX_TITLE_CHARS)
     return name or None
 
 
@@ -238,7 +349,7 @@ def _item(item: ET.Element, base_url: str) -> ListingItem | None:
     target = aggregator_target(url)
     link = target or clean_link(raw_link, base_url)
     url = target or url
-    title = _plain(_text(_child(item, "title")))
+    title = clean_display_text(_plain(_text(_child(item, "title"))), limit=MAX_TITLE_CHARS)
     outlet = _outlet(item)
     if host_tail in OUTLET_SUFFIX_HOSTS and " - " in title:
         head, _, tail = title.rpartition(" - ")
@@ -247,7 +358,7 @@ def _item(item: ET.Element, base_url: str) -> ListingItem | None:
     snippet: str | None = None
     if host_tail not in LINK_LIST_DESCRIPTION_HOSTS:
         for name in SNIPPET_FIELDS:
-            text = _plain(_text(_child(item, name)))
+            text = clean_display_text(_plain(_text(_child(item, name))))
             if text:
                 snippet = _trim(text)
                 break

@@ -236,13 +236,62 @@ class Fetcher:
             elapsed=elapsed,
         )
 
+    async def post(
+        self,
+        url: str,
+        content: bytes,
+        *,
+        content_type: str = "application/x-www-form-urlencoded;charset=UTF-8",
+        headers: Mapping[str, str] | None = None,
+        robots: bool = True,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """POST `content` to `url` under the same rules as `fetch`: robots.txt (unless `robots=False`),
+        the host's slots, spacing and Retry-After pauses, the timeout, and the size cap (`max_bytes`
+        may lower it, never raise it). For APIs that answer a form (Google's batchexecute).
+
+        A redirect is not followed (it would turn the POST into a GET somewhere else): it is a
+        `FetchError` of kind "redirects". Raises FetchError for every failure, as `fetch` does."""
+        current = _parse_url(url)
+        if robots and self.config.respect_robots and not await self._robots_allow(current):
+            raise FetchError("robots", "robots.txt of the site disallows this URL for our User-Agent")
+        cap = self.config.max_bytes if max_bytes is None else min(max_bytes, self.config.max_bytes)
+        sent = {**(headers or {}), "Content-Type": content_type}
+        answer = await self._exchange(current, sent, cap, want_text=True, method="POST", content=content)
+        if answer.location is not None:
+            raise FetchError(
+                "redirects", f"the server answered the POST with a redirect to {answer.location}", answer.status
+            )
+        content_type_in = answer.headers.get("content-type")
+        log.debug("posted to %s: %s, %d bytes, %.2f s", answer.url, answer.status, len(answer.body), answer.elapsed)
+        return FetchResult(
+            url=str(answer.url),
+            status=answer.status,
+            body=answer.body,
+            text=decode(answer.body, content_type_in),
+            content_type=content_type_in,
+            etag=answer.headers.get("etag"),
+            last_modified=answer.headers.get("last-modified"),
+            not_modified=False,
+            elapsed=answer.elapsed,
+        )
+
     # -- one exchange -------------------------------------------------------------------------------
 
-    async def _exchange(self, url: httpx.URL, headers: dict[str, str], max_bytes: int, *, want_text: bool) -> _Answer:
+    async def _exchange(
+        self,
+        url: httpx.URL,
+        headers: dict[str, str],
+        max_bytes: int,
+        *,
+        want_text: bool,
+        method: str = "GET",
+        content: bytes | None = None,
+    ) -> _Answer:
         """One request under the host's politeness rules; the body read within the size cap."""
         host = self._host(url)
         async with self._turn(url, host):
-            request = self._client.build_request("GET", url, headers=headers)
+            request = self._client.build_request(method, url, headers=headers, content=content)
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self.config.timeout_seconds):

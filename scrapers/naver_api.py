@@ -41,6 +41,7 @@ from urllib.parse import urlencode
 
 from scrapers import dates, urls
 from scrapers.models import ListingItem
+from scrapers.text import MAX_TITLE_CHARS, clean_display_text
 
 NEWS_SEARCH_URL = "https://openapi.naver.com/v1/search/news.json"
 CLIENT_ID_ENV = "NAVER_CLIENT_ID"
@@ -50,8 +51,9 @@ API_URL_ENV = "NAVER_NEWS_API_URL"
 DEFAULT_DISPLAY = 50
 MAX_DISPLAY = 100
 SORTS = ("date", "sim")
+MAX_SNIPPET_CHARS = 1000  # Naver's descriptions run to about 200; anything longer is cut
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # not `[^>]*`: a run of `<` without `>` would be rescanned per `<`
 _SPACE = re.compile(r"\s+")
 
 
@@ -123,6 +125,8 @@ def parse_response(body: bytes) -> list[ListingItem]:
         data = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NaverResponseError(f"the Naver API answer is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise NaverResponseError("the Naver API answer nests its JSON too deep to read") from exc
     if not isinstance(data, dict):
         raise NaverResponseError("the Naver API answer is not a JSON object")
     if "errorCode" in data or "errorMessage" in data:
@@ -146,7 +150,7 @@ def parse_response(body: bytes) -> list[ListingItem]:
 def _item(raw: Any) -> ListingItem | None:
     if not isinstance(raw, dict):
         return None
-    title = clean_text(raw.get("title"))
+    title = clean_text(raw.get("title"), limit=MAX_TITLE_CHARS)
     target = _first_http(raw.get("originallink"), raw.get("link"))
     if not title or target is None:
         return None
@@ -156,15 +160,18 @@ def _item(raw: Any) -> ListingItem | None:
         url=url,
         link=link if (link := urls.clean_link(target)) != url else None,
         published_at=_published(raw.get("pubDate")),
-        snippet=clean_text(raw.get("description")) or None,
+        snippet=clean_text(raw.get("description"), limit=MAX_SNIPPET_CHARS) or None,
     )
 
 
-def clean_text(value: Any) -> str:
-    """Text without markup: tags dropped first, then entities decoded (so `&lt;b&gt;` stays text)."""
+def clean_text(value: Any, limit: int | None = None) -> str:
+    """Text without markup: tags dropped first, then entities decoded (so `&lt;b&gt;` stays text),
+    then defanged for display (`scrapers.text.clean_display_text`), at most `limit` characters."""
     if not isinstance(value, str):
         return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub("", value))).strip()
+    if limit is not None:
+        value = value[: limit * 8]  # room for the markup and entities that will go
+    return clean_display_text(_SPACE.sub(" ", html.unescape(_TAG.sub("", value))), limit=limit)
 
 
 def _first_http(*candidates: Any) -> str | None:

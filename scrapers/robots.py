@@ -26,15 +26,35 @@ def _normalize(path: str) -> str:
 class _Rule:
     allow: bool
     pattern: str  # normalized, as written (its length decides which rule wins)
-    regex: re.Pattern[str]
+    parts: tuple[str, ...]  # the pattern split at `*`
+    anchored: bool  # the pattern ended with `$`
 
     @classmethod
     def build(cls, allow: bool, value: str) -> _Rule:
         pattern = _normalize(value)
         anchored = pattern.endswith("$")
         body = pattern[:-1] if anchored else pattern
-        regex = ".*".join(re.escape(part) for part in body.split("*")) + ("$" if anchored else "")
-        return cls(allow, pattern, re.compile(regex))
+        return cls(allow, pattern, tuple(body.split("*")), anchored)
+
+    def matches(self, path: str) -> bool:
+        """Does the rule match `path` (from its start)? Each piece between stars is found at its
+        leftmost place after the previous one, which is enough for `*`-only patterns: a string
+        search per piece, never the backtracking a regex of `.*a.*a.*a…` would do."""
+        first, *rest = self.parts
+        if not path.startswith(first):
+            return False
+        if not rest:
+            return not self.anchored or path == first
+        pos = len(first)
+        *middle, last = rest
+        for piece in middle:
+            found = path.find(piece, pos)
+            if found < 0:
+                return False
+            pos = found + len(piece)
+        if self.anchored:
+            return path.endswith(last) and len(path) - len(last) >= pos
+        return path.find(last, pos) >= 0
 
 
 @dataclass
@@ -91,7 +111,7 @@ class RobotsRules:
         best: _Rule | None = None
         for group in self._groups_for(token):
             for rule in group.rules:
-                if not rule.regex.match(target):
+                if not rule.matches(target):
                     continue
                 if (
                     best is None

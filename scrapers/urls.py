@@ -166,7 +166,7 @@ REDIRECT_PARAMS = ("url", "u", "q", "target", "dest", "destination", "redirect",
 # Aggregator pages that ARE the article (Naver and Daum host the text): no outlet URL behind them.
 AGGREGATOR_ARTICLE_HOSTS = re.compile(r"(?:n\.|m\.|sports\.|entertain\.)?news\.naver\.com|(?:news\.)?v\.daum\.net")
 _GOOGLE_NEWS_TOKEN = re.compile(r"/(?:__i/)?(?:rss/)?(?:read|articles)/(?P<token>[A-Za-z0-9_-]{8,})")
-_AMP_CACHE = re.compile(r"/[cv]/(?P<secure>s/)?(?P<rest>[^/]+\.[^/]+/.*)")
+_AMP_CACHE = re.compile(r"/[cv]/(?P<secure>s/)?(?P<rest>(?P<host>[^/]+)/.*)")
 
 # --- canonical_url --------------------------------------------------------------------------------------
 
@@ -396,6 +396,27 @@ def google_news_target(token: str) -> str | None:
     return m.group(0).decode("ascii") if m else None
 
 
+def google_news_token(url: str) -> str | None:
+    """The article token of a Google News article link (`news.google.com/rss/articles/{token}`,
+    `/articles/{token}`, `/read/{token}`), else None."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if (parts.hostname or "").lower() != "news.google.com":
+        return None
+    m = _GOOGLE_NEWS_TOKEN.fullmatch(parts.path.rstrip("/"))
+    return m["token"] if m else None
+
+
+def needs_online_resolution(url: str) -> bool:
+    """True for an aggregator link whose target only the aggregator's servers know: a Google News
+    article link with an opaque token (2024 on). `aggregator_target` decodes the others offline;
+    `scrapers.gnews.GoogleNewsResolver` resolves these."""
+    token = google_news_token(url)
+    return token is not None and google_news_target(token) is None
+
+
 def aggregator_target(url: str) -> str | None:
     """For a redirect wrapper of an aggregator (Google News, Naver, Daum), the outlet URL when the
     wrapper URL itself carries it; else None (the article page's canonical link decides later).
@@ -416,7 +437,7 @@ def aggregator_target(url: str) -> str | None:
         target = google_news_target(m["token"]) if m else None
     elif host.endswith(".cdn.ampproject.org"):
         m = _AMP_CACHE.fullmatch(parts.path)
-        if m:
+        if m and "." in m["host"]:
             target = ("https://" if m["secure"] else "http://") + m["rest"]
             target += f"?{parts.query}" if parts.query else ""
     else:

@@ -24,11 +24,13 @@ OUR_IO_MODULES = (
     "scrapers.fetch", "state.store", "bot.delivery", "bot.telegram_client", "bot.daemon", "bot.admin",
     "bot.health", "bot.app", "bot.poll", "bot.pipeline", "bot.check", "bot.cli", "bot.articles", "bot.config",
     "bot.parsing", "bot.feedback", "bot.operator_commands", "bot.delivery.run", "bot.labelled",
+    "scrapers.discover", "scrapers.gnews",
 )  # fmt: skip
 PURE = (
     "bot.decide", "bot.source_health", "bot.backoff", "bot.outbox", "bot.render", "bot.status", "bot.relevance",
     "bot.summarize", "bot.digest", "bot.sources", "bot.senders", "bot.stories", "bot.storylines", "bot.coverage",
-    "bot.delivery.settings", "bot.delivery.pacing", "bot.delivery.pauses", "bot.suggest",
+    "bot.delivery.settings", "bot.delivery.pacing", "bot.delivery.pauses", "bot.suggest", "scrapers.markup",
+    "scrapers.text",
     "bot.logs", "state.records", "scrapers.models", "scrapers.listing", "scrapers.feeds", "scrapers.article",
     "scrapers.dates", "scrapers.urls", "scrapers.decode", "scrapers.naver_api", "scrapers.robots",
 )  # fmt: skip

@@ -644,3 +644,52 @@ async def test_robots_can_be_skipped_for_one_call(site: NewsSite) -> None:
     async with Fetcher(config()) as fetcher:
         assert (await fetch_error(fetcher, site.url("/v1/search"))).kind == "robots"
         assert (await fetcher.fetch(site.url("/v1/search"), robots=False)).text == '{"items": []}'
+
+
+# -- POST (for APIs that answer a form) -------------------------------------------------------------
+
+
+async def test_post_sends_the_body_and_reads_the_answer(site: NewsSite) -> None:
+    site.add("/api", Page(b")]}'\n\n[]", content_type="application/json; charset=utf-8"))
+    async with Fetcher(config()) as fetcher:
+        result = await fetcher.post(site.url("/api?rpcids=x"), b"f.req=%5B%5D", headers={"X-Same-Domain": "1"})
+    assert result.status == 200 and result.text == ")]}'\n\n[]"
+    (request,) = [r for r in site.requests if r.method == "POST"]
+    assert request.body == b"f.req=%5B%5D"
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded;charset=UTF-8"
+    assert request.headers["x-same-domain"] == "1"
+
+
+async def test_post_does_not_follow_a_redirect(site: NewsSite) -> None:
+    site.add("/api", Page(status=302, headers={"Location": "/sorry"}))
+    async with Fetcher(config()) as fetcher:
+        with pytest.raises(FetchError) as caught:
+            await fetcher.post(site.url("/api"), b"x")
+    assert caught.value.kind == "redirects" and "/sorry" in str(caught.value)
+    assert site.hits("/sorry") == 0
+
+
+async def test_post_keeps_the_size_cap_and_the_host_pause(site: NewsSite) -> None:
+    site.add("/big", Page(b"x" * 5000, content_type="text/plain"))
+    site.add("/busy", Page(status=429, headers={"Retry-After": "30"}))
+    async with Fetcher(config()) as fetcher:
+        with pytest.raises(FetchError) as too_large:
+            await fetcher.post(site.url("/big"), b"x", max_bytes=1000)
+        with pytest.raises(FetchError) as busy:
+            await fetcher.post(site.url("/busy"), b"x")
+        with pytest.raises(FetchError) as paused:
+            await fetcher.fetch(site.url("/big"))
+    assert too_large.value.kind == "too_large"
+    assert busy.value.status == 429 and busy.value.retry_after == 30
+    assert paused.value.kind == "backoff"
+
+
+async def test_post_obeys_robots_txt(site: NewsSite) -> None:
+    site.add("/robots.txt", Page(b"User-agent: *\nDisallow: /_/\n", content_type="text/plain"))
+    site.add("/_/api", Page(b"{}"))
+    async with Fetcher(config(respect_robots=True)) as fetcher:
+        with pytest.raises(FetchError) as caught:
+            await fetcher.post(site.url("/_/api"), b"x")
+        allowed = await fetcher.post(site.url("/_/api"), b"x", robots=False)
+    assert caught.value.kind == "robots"
+    assert allowed.status == 200 and site.hits("/_/api") == 1

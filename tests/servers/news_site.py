@@ -6,7 +6,8 @@ can stand for several outlets: routes are plain paths, so give each outlet its o
 
 Misbehaving sites: `Page.stream` produces a body piece by piece (huge or endless, sent chunked unless
 a Content-Length header is given), `chunk_delay` trickles it, `drop` closes the connection without
-an answer. `max_in_flight` is the most requests the server was handling at once; `bytes_sent` counts
+an answer. POST is answered from the same table (the body sent is in `Request.body`).
+`max_in_flight` is the most requests the server was handling at once; `bytes_sent` counts
 the body bytes written per path.
 """
 
@@ -46,6 +47,7 @@ class Request:
     path: str
     headers: dict[str, str]
     at: float
+    body: bytes = b""  # what a POST sent
 
 
 class NewsSite:
@@ -98,7 +100,10 @@ class NewsSite:
                     self.wfile.write(b"0\r\n\r\n")
 
             def _answer(self, head_only: bool) -> None:
-                req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, time.time())
+                length = int(self.headers.get("Content-Length") or 0) if self.command == "POST" else 0
+                sent = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                req = Request(self.command, self.path, headers, time.time(), sent)
                 with site._lock:
                     site.requests.append(req)
                     route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
@@ -137,6 +142,9 @@ class NewsSite:
 
             def do_HEAD(self) -> None:
                 self._serve(head_only=True)
+
+            def do_POST(self) -> None:
+                self._serve(head_only=False)
 
         self._server = _QuietServer((host, port), Handler)
         self._server.daemon_threads = True
