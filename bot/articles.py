@@ -18,7 +18,7 @@ from bot.relevance import Verdict
 from bot.sources import SourceConfig
 from scrapers.fetch import Fetcher, FetchError
 from scrapers.models import Article, ListingItem
-from scrapers.urls import canonical_url, clean_link
+from scrapers.urls import canonical_url, clean_link, needs_online_resolution
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Candidate:
     url: str = ""  # identity: the article's canonical URL once read, else the listing URL
     link: str = ""  # what the post links to: the page as fetched (after redirects), else the listing link
     vouched: str | None = None  # an operator's label that makes it relevant whatever the body says
+    aliases: tuple[str, ...] = ()  # other URLs it was listed under (a Google News link): seen with it
 
     def __post_init__(self) -> None:
         self.url = self.url or self.item.url
@@ -115,6 +116,8 @@ def plan(candidates: list[Candidate], limit: int) -> list[list[Candidate]]:
     one busy site cannot use up the budget of `limit` reads."""
     groups: dict[str, list[Candidate]] = {}
     for c in candidates:
+        if needs_online_resolution(c.item.fetch_url):  # an aggregator link left unresolved: a script
+            continue  # redirect, not the article; it is decided on its title and snippet
         groups.setdefault(c.item.url, []).append(c)
     chosen: list[list[Candidate]] = []
     for tier in (
@@ -138,7 +141,8 @@ async def read_articles(reader: ArticleReader, candidates: list[Candidate], limi
     candidates left out are removed from `candidates`: they stay unseen and come back next cycle.
     Never raises for a page."""
     chosen = plan(candidates, limit)
-    reading = Reading(deferred=len(candidates) - sum(map(len, chosen)))
+    unreadable = sum(1 for c in candidates if needs_online_resolution(c.item.fetch_url))
+    reading = Reading(deferred=len(candidates) - unreadable - sum(map(len, chosen)))
     if reading.deferred:
         log.warning(
             "%d candidates (%d articles) this cycle; reading %d, the rest next cycle",
@@ -147,7 +151,7 @@ async def read_articles(reader: ArticleReader, candidates: list[Candidate], limi
             len(chosen),
         )
         keep = {id(c) for group in chosen for c in group}
-        candidates[:] = [c for c in candidates if id(c) in keep]
+        candidates[:] = [c for c in candidates if id(c) in keep or needs_online_resolution(c.item.fetch_url)]
 
     async def read(group: list[Candidate]) -> None:
         first = group[0]

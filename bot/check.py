@@ -13,6 +13,7 @@ from bot.parsing import WorkerParsers
 from bot.poll import poll_all
 from bot.sources import SourcePoll
 from scrapers.fetch import Fetcher
+from scrapers.gnews import describe_health
 from state.records import OutboxStatus, State
 from state.store import StateStore
 
@@ -91,6 +92,8 @@ def run_check(config: Config, *, strict: bool = False, out: TextIO = sys.stdout)
     polls = asyncio.run(_check(config, state))
     print(format_table(polls, state, time.time()), file=out)
     failed = [p for p in polls if not p.ok]
+    if state is not None and (state.gnews_health or state.gnews_cache):
+        print(describe_health(state.gnews_health), file=out)
     if state is not None:
         stuck = [e for e in state.outbox if e.status is OutboxStatus.FAILED]
         print(f"outbox: {state.count(OutboxStatus.PENDING)} pending, {len(stuck)} failed", file=out)

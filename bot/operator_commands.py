@@ -32,6 +32,7 @@ from bot.relevance import Detector, Verdict
 from bot.sources import SourceConfig
 from bot.status import Runtime, StatusSnapshot, snapshot
 from bot.stories import lead_of
+from scrapers.gnews import describe_health
 from scrapers.models import ListingItem
 from scrapers.urls import canonical_url, clean_link
 from state.records import State, StoryRecord
@@ -78,7 +79,8 @@ class OperatorCommands:
 
     # -- the daemon ----------------------------------------------------------------------------------
     def status(self) -> StatusSnapshot:
-        return snapshot(self.config.sources, self.state, self.runtime, self.clock())
+        gnews = describe_health(self.state.gnews_health) if self.state.gnews_health else None
+        return snapshot(self.config.sources, self.state, self.runtime, self.clock(), gnews)
 
     def latest(self, n: int) -> Sequence[StoryRecord]:
         return sorted(self.state.stories.values(), key=lambda s: s.first_seen, reverse=True)[:n]

@@ -1,7 +1,8 @@
 """One cycle of the bot, stage by stage (`Cycle.run` is that order and nothing else).
 
     poll sources (bot.poll) ─► source health (bot.source_health) ─► screen new items by title
-    ─► read candidate articles (bot.articles) ─► decide: post or record (bot.decide)
+    ─► resolve aggregator links (scrapers.gnews) ─► read candidate articles, each once (bot.articles)
+    ─► decide: post or record (bot.decide)
     ─► group into stories (bot.stories) and storylines (bot.storylines)
     ─► queue posts, replies and edits (bot.outbox) ─► digest
     ─► save: every post is durable as pending ─► deliver (handed in) ─► save
@@ -36,6 +37,8 @@ from bot.sources import SourceConfig, SourcePoll
 from bot.stories import StoryIndex, build_index, story_key, story_keys
 from bot.summarize import summarize
 from scrapers.fetch import Fetcher
+from scrapers.gnews import GoogleNewsResolver, ResolverHealth, describe_health, with_publisher_url
+from scrapers.urls import needs_online_resolution
 from state.records import Baseline, Copy, Seen, State, StoryRecord
 from state.store import StateStore
 
@@ -116,6 +119,7 @@ class Cycle:
         polls = await self.poll(self.config.sources if sources is None else sources)
         self.record_health(polls)
         candidates = self.screen(polls)
+        await self.resolve_links(candidates)
         await self.read(candidates)
         self.forget_old_stories()
         for candidate in self.in_publication_order(candidates):
@@ -205,6 +209,43 @@ class Cycle:
         if story is not None:
             story.listed_by(source)
 
+    async def resolve_links(self, candidates: list[Candidate]) -> None:
+        """Google News links to their publishers' URLs, so that the article is read (once, with the
+        outlet's own copy) and deduplicated by its URL. What cannot be resolved keeps its Google link
+        and is decided from its title and snippet; the admins hear when resolving keeps failing."""
+        links = [c.item.url for c in candidates if needs_online_resolution(c.item.url)]
+        if not links:
+            return
+        resolver = GoogleNewsResolver(
+            self.fetcher,
+            self.state.gnews_cache,
+            base_url=self.config.fetch.google_news_url,
+            health=self.state.gnews_health,
+            clock=self.clock,
+        )
+        resolved = await resolver.resolve(links)
+        self.state.gnews_health = resolver.health.to_dict()
+        kept = []
+        for c in candidates:
+            google = c.item.url
+            if google in resolved:
+                c.item = with_publisher_url(c.item, resolved[google])
+                c.url, c.link, c.aliases = c.item.url, c.item.fetch_url, (*c.aliases, google)
+                if (seen := self.state.seen.get(c.url)) is not None:  # the outlet's own listing brought it
+                    self.state.mark_seen(google, c.source.name, seen.relevant, self.clock())
+                    if seen.relevant:
+                        self.listed_again(c.url, c.source.name)
+                    continue
+            kept.append(c)
+        candidates[:] = kept
+        self.gnews_alert(resolver.health)
+
+    def gnews_alert(self, health: ResolverHealth) -> None:
+        failing = health.consecutive_failures >= self.config.health.failure_threshold
+        if failing != self.state.gnews_alerted:
+            self.state.gnews_alerted = failing
+            self.alert(render.gnews_alert(describe_health(health), failing))
+
     async def read(self, candidates: list[Candidate]) -> None:
         reading = await read_articles(self.reader, candidates, self.config.fetch.max_articles_per_cycle)
         self.report.articles_fetched += reading.fetched
@@ -249,7 +290,7 @@ class Cycle:
             return
         self.state.undecided_tries.pop(c.item.url, None)
         relevant = decision.action is not Action.NOT_RELEVANT
-        for url in {c.item.url, c.url}:
+        for url in {c.item.url, c.url, *c.aliases}:
             self.state.mark_seen(url, c.source.name, relevant, self.clock())
         if not relevant:
             read = " after reading the article" if c.article and c.article.text else ""

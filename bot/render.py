@@ -389,6 +389,14 @@ def state_writable_alert(waiting: int) -> str:
     return f"상태 파일을 다시 쓸 수 있습니다. 대기 중인 메시지 {waiting}건을 보냅니다."
 
 
+def gnews_alert(health: str, failing: bool) -> str:
+    if failing:
+        return (
+            f"구글 뉴스 링크를 원문 주소로 바꾸지 못하고 있습니다: {health}. 해당 기사는 제목과 요약으로만 판단합니다."
+        )
+    return f"구글 뉴스 링크 변환이 다시 됩니다: {health}."
+
+
 def chat_migrated_alert(old: int | str, new: int | str) -> str:
     return (
         f"채널이 새 ID로 옮겨졌습니다: {old} → {new}. 지금은 새 ID로 보내고 있습니다. "
@@ -438,6 +446,8 @@ def status_reply(snap: StatusSnapshot) -> str:
     ]
     for chat, block in snap.blocked_chats.items():
         lines.append(f"• 채널 {_esc(chat)} 전송 거부: {_esc(block.error)}")
+    if snap.gnews:
+        lines.append(f"• {_esc(snap.gnews)}")
     for s in failing:
         lines.append(f"• {_esc(s.name)}: {s.consecutive_failures}회 실패 — {_esc(s.last_error or '')}")
     return _clip("\n".join(lines))

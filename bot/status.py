@@ -61,6 +61,7 @@ class StatusSnapshot:
     seen: int
     stories: int
     coverage: CoverageReport
+    gnews: str | None  # whether Google News links are resolved (scrapers.gnews), once any were met
 
     @property
     def failing(self) -> list[SourceStatus]:
@@ -71,7 +72,10 @@ class StatusSnapshot:
         return max((s.interval_minutes * 60 for s in self.sources), default=600.0)
 
 
-def snapshot(sources: tuple[SourceConfig, ...], state: State, runtime: Runtime, now: float) -> StatusSnapshot:
+def snapshot(
+    sources: tuple[SourceConfig, ...], state: State, runtime: Runtime, now: float, gnews: str | None = None
+) -> StatusSnapshot:
+    """`gnews`: the sentence on Google News link resolution (scrapers.gnews.describe_health), if any."""
     rows = []
     for source in sources:
         memory = state.sources.get(source.name)
@@ -100,4 +104,5 @@ def snapshot(sources: tuple[SourceConfig, ...], state: State, runtime: Runtime, 
         seen=len(state.seen),
         stories=len(state.stories),
         coverage=audit(sources, state, now),
+        gnews=gnews,
     )

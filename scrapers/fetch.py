@@ -79,6 +79,7 @@ class FetchConfig:
     respect_robots: bool = True
     max_articles_per_cycle: int = field(default=60, metadata={"min": 1})
     parse_timeout_seconds: float = field(default=20.0, metadata={"min": 0.01, "max": 600})  # per page
+    google_news_url: str = field(default="https://news.google.com", metadata={"url": True})  # resolves its links
     trust_env: bool = True  # honour HTTP(S)_PROXY from the environment
 
 

@@ -204,6 +204,9 @@ class State:
     blocked_chats: dict[str, ChatBlock] = field(default_factory=dict)
     token_block: ChatBlock | None = None  # the bot token was rejected: nothing is sent until a probe passes
     channel_migrated_to: dict[str, int | str] = field(default_factory=dict)
+    gnews_cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # token -> publisher URL (scrapers.gnews)
+    gnews_health: dict[str, Any] = field(default_factory=dict)  # whether resolving works
+    gnews_alerted: bool = False  # the admins were told resolving fails
     meta: dict[str, Any] = field(default_factory=dict)  # anything else under "meta", kept as it is
 
     # -- seen ---------------------------------------------------------------------------------
@@ -256,6 +259,9 @@ class State:
             delivery_blocked={k: asdict(v) for k, v in self.blocked_chats.items()},
             delivery_token_block=asdict(self.token_block) if self.token_block else None,
             channel_migrated_to=self.channel_migrated_to,
+            gnews_cache=self.gnews_cache,
+            gnews_health=self.gnews_health,
+            gnews_alerted=self.gnews_alerted,
         )
         return {
             "schema_version": self.schema_version,
@@ -297,6 +303,9 @@ class State:
             blocked_chats={k: _from_dict(ChatBlock, v) for k, v in meta.pop("delivery_blocked", {}).items()},
             token_block=_from_dict(ChatBlock, block) if (block := meta.pop("delivery_token_block", None)) else None,
             channel_migrated_to=dict(meta.pop("channel_migrated_to", {})),
+            gnews_cache=dict(meta.pop("gnews_cache", {})),
+            gnews_health=dict(meta.pop("gnews_health", {})),
+            gnews_alerted=bool(meta.pop("gnews_alerted", False)),
             meta=meta,
         )
 

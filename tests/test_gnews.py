@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -28,6 +31,7 @@ from scrapers.gnews import (
 )
 from scrapers.urls import aggregator_target, google_news_token, needs_online_resolution
 from tests.servers.google_news import GoogleNewsFake, opaque_token, signature
+from tests.servers.telegram_api import TelegramApiServer
 
 # A pre-2024 token: base64url of `08 13 22 <len>` and the outlet URL itself.
 OLD_STYLE = "https://news.google.com/rss/articles/CBMiGWh0dHBzOi8vd3d3LmEuZXhhbXBsZS9uLzHSAQA?oc=5"
@@ -250,3 +254,80 @@ async def test_a_feed_item_resolved_points_at_the_publisher(google: GoogleNewsFa
     assert moved.url == "https://www.outlet.example/news/articleView.html?idxno=7"
     assert moved.fetch_url == "https://m.outlet.example/news/articleView.html?idxno=7"
     assert (moved.title, moved.outlet) == ("광주 AI 데이터센터 착공", "예시일보")
+
+
+# -- in the pipeline -----------------------------------------------------------------------------------
+
+
+def gnews_feed(items: list[tuple[str, str, str]]) -> bytes:
+    when = format_datetime(datetime.now(UTC) - timedelta(hours=1))
+    rows = "".join(
+        f"<item><title>{t} - {o}</title><link>{link}</link><pubDate>{when}</pubDate>"
+        f"<source url='https://x'>{o}</source></item>"
+        for t, link, o in items
+    )
+    return f"<rss version='2.0'><channel><title>Google News</title>{rows}</channel></rss>".encode()
+
+
+def test_a_cycle_reads_the_publishers_article_once_and_posts_its_link(
+    tmp_path: Path, google: GoogleNewsFake, telegram: TelegramApiServer
+) -> None:
+    from tests.conftest import clean_env, run_cli, write_config
+    from tests.servers.news_site import NewsSite, Page
+
+    outlet, search = NewsSite().start(), NewsSite().start()
+    try:
+        body = "<p>광주광역시는 국가AI데이터센터에 GPU 2천장을 추가로 들인다고 밝혔다.</p><p>기업 지원을 늘린다.</p>"
+        head = "<head><title>광주 AI데이터센터 GPU 2천장 추가</title></head>"
+        outlet.add(
+            "/news/articleView.html?idxno=4242",
+            Page(f"<html>{head}<body><article>{body}</article></body></html>".encode()),
+        )
+        target = outlet.url("/news/articleView.html?idxno=4242")
+        own = [("광주 AI데이터센터 GPU 2천장 추가", target, "예시일보")]  # the outlet's own feed lists it too
+        outlet.add("/rss.xml", Page(gnews_feed(own), "application/rss+xml"))
+        link = google.publish(target)
+        search.add(
+            "/rss", Page(gnews_feed([("광주 AI데이터센터 GPU 2천장 추가", link, "예시일보")]), "application/rss+xml")
+        )
+        sources = {"구글 뉴스": (search.url("/rss"), "rss"), "예시일보": (outlet.url("/rss.xml"), "rss")}
+        config = write_config(tmp_path / "config.toml", sources=sources, telegram=telegram)
+        text = config.read_text().replace("[fetch]\n", f'[fetch]\ngoogle_news_url = "{google.base_url}"\n')
+        config.write_text(text)
+        env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
+        assert run_cli("once", "--config", str(config), env=env).returncode == 0
+        [post] = telegram.sent_messages(telegram.channel_id)
+        assert target.replace("&", "&amp;") in post and "news.google.com" not in post  # the publisher's link
+        assert "GPU 2천장을 추가로" in post  # summarised from the article
+        assert outlet.hits("/news/articleView.html?idxno=4242") == 1  # read once for both sources
+        check = run_cli("check", "--config", str(config), env=env)
+        assert "Google News links: resolving works" in check.stdout
+    finally:
+        outlet.stop()
+        search.stop()
+
+
+def test_when_resolving_fails_the_item_keeps_its_link_and_check_says_so(
+    tmp_path: Path, google: GoogleNewsFake, telegram: TelegramApiServer
+) -> None:
+    from tests.conftest import clean_env, run_cli, write_config
+    from tests.servers.news_site import NewsSite, Page
+
+    search = NewsSite().start()
+    try:
+        link = google.publish("https://www.outlet.example/news/articleView.html?idxno=99")
+        items = [("광주 국가AI데이터센터 GPU 증설 확정", link, "예시일보")]
+        search.add("/rss", Page(gnews_feed(items), "application/rss+xml"))
+        google.fault = "batch-format"
+        sources = {"구글 뉴스": (search.url("/rss"), "rss")}
+        config = write_config(tmp_path / "config.toml", sources=sources, telegram=telegram)
+        text = config.read_text().replace("[fetch]\n", f'[fetch]\ngoogle_news_url = "{google.base_url}"\n')
+        config.write_text(text)
+        env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
+        assert run_cli("once", "--config", str(config), env=env).returncode == 0
+        [post] = telegram.sent_messages(telegram.channel_id)  # decided from its title
+        assert "news.google.com/rss/articles/" in post
+        check = run_cli("check", "--config", str(config), env=env)
+        assert "resolving is failing" in check.stdout
+    finally:
+        search.stop()
