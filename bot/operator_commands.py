@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -32,12 +33,15 @@ from bot.relevance import Detector, Verdict
 from bot.sources import SourceConfig
 from bot.status import Runtime, StatusSnapshot, snapshot
 from bot.stories import lead_of
+from scrapers.dates import KST
+from scrapers.discover import DiscoverError, discover, rank
 from scrapers.gnews import describe_health
 from scrapers.models import ListingItem
 from scrapers.urls import canonical_url, clean_link
 from state.records import State, StoryRecord
 
 ADMIN_SOURCE = "운영자"  # the source name of an article an admin posted by hand
+DISCOVER_TRIES = 6  # feeds and list pages /missed tries on a site no source covers
 _MESSAGE_LINK = re.compile(r"^https?://t\.me/(?:c/\d+|[A-Za-z][\w]{3,})/(\d+)(?:[/?#].*)?$")
 
 
@@ -130,6 +134,7 @@ class OperatorCommands:
             self.detector.classify(title, text) if title else Verdict(False, 0.0, ("the article could not be read",))
         )
         site = _site(page.link or url)
+        listing = tuple(s.name for s in self.config.sources if _site(s.url) == site)
         facts = render.MissedFacts(
             now=self.clock(),
             title=title,
@@ -137,8 +142,8 @@ class OperatorCommands:
             error=page.error,
             story=(story.title, story.link or story.url) if story else None,
             seen=(float(seen.first_seen), seen.source, seen.relevant) if seen else None,
-            listing_sources=tuple(s.name for s in self.config.sources if _site(s.url) == site),
-            suggestions=(),
+            listing_sources=listing,
+            suggestions=() if listing or story or seen else await self.feeds_of(page.link or url),
             relevant=verdict.relevant,
             undecided=verdict.undecided,
             reasons=verdict.reasons,
@@ -157,6 +162,19 @@ class OperatorCommands:
             )
         )
         return render.missed_reply(url, facts)
+
+    async def feeds_of(self, url: str) -> tuple[str, ...]:
+        """The best feeds and list pages of the article's site, as `discover` finds them (a few tries)."""
+        reader = self.reader()
+        if reader is None:
+            return ()
+        parts = urlsplit(url)
+        try:
+            found = await discover(reader.fetcher, f"{parts.scheme}://{parts.netloc}/", max_tries=DISCOVER_TRIES)
+        except DiscoverError:
+            return ()
+        best = rank(found.found, datetime.fromtimestamp(self.clock(), KST))
+        return tuple(f"{f.type} {f.url} ({f.items}건)" for f in best[:3] if f.items)
 
     async def post(self, url: str, by: int | None) -> str:
         page = await self.read(url)

@@ -49,6 +49,11 @@ def running(tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer) -> It
     bot.kill()
 
 
+def feed_of(link: str) -> bytes:
+    item = f"<item><title>광주시, AI컴퓨팅센터 전담 조직 신설</title><link>{link}</link></item>"
+    return f"<rss version='2.0'><channel><title>다른일보</title>{item}</channel></rss>".encode()
+
+
 def ask(telegram: TelegramApiServer, command: str, **kwargs: object) -> str:
     before = len(telegram.sent_messages(telegram.admin_id))
     telegram.push_command(telegram.admin_id, command, **kwargs)  # type: ignore[arg-type]
@@ -92,8 +97,12 @@ def test_an_admin_corrects_the_channel_and_the_bot_learns(
         head = "<head><title>광주시, AI컴퓨팅센터 전담 조직 신설</title></head>"
         elsewhere.add("/news/7001", Page(f"<html>{head}<body><article>{body}</article></body></html>".encode()))
         page = elsewhere.url("/news/7001")
+        elsewhere.add("/rss/allArticle.xml", Page(feed_of(elsewhere.url("/news/7001")), "application/rss+xml"))
+        declared = b'<link rel="alternate" type="application/rss+xml" href="/rss/allArticle.xml">'
+        elsewhere.add("/", Page(b"<html><head>" + declared + b"</head><body></body></html>"))
         answer = ask(telegram, f"/missed {page}")
         assert "싣는 소스가 없습니다" in answer and "discover" in answer
+        assert f"rss {elsewhere.url('/rss/allArticle.xml')} (1건)" in answer  # the feed to add
         answer = ask(telegram, f"/post {page}")
         assert "게시 대기열에 넣었습니다" in answer
         wait_for(lambda: any(page in p for p in channel()), what="the hand-posted article")
