@@ -38,6 +38,7 @@ ARTICLES_PER_PAGE_SPAN = 1_000_000  # article ids of one listing live in their o
 @dataclass
 class HostStats:
     requests: dict[str, int] = field(default_factory=dict)
+    articles: dict[str, int] = field(default_factory=dict)  # article path -> requests
     in_flight: int = 0
     max_in_flight: int = 0
     bytes_sent: int = 0
@@ -46,6 +47,8 @@ class HostStats:
         return {
             "requests": dict(self.requests),
             "total": sum(self.requests.values()),
+            "distinct_articles": len(self.articles),
+            "most_requests_of_one_article": max(self.articles.values(), default=0),
             "max_in_flight": self.max_in_flight,
             "bytes_sent": self.bytes_sent,
         }
@@ -82,18 +85,23 @@ class Site:
 
 
 class Servers:
-    def __init__(self, hosts: int, pages_per_host: int, delay: float, rolling: int, relevant_every: int) -> None:
+    def __init__(
+        self, hosts: int, pages_per_host: int, delay: float, rolling: int, relevant_every: int, shared: int = 0
+    ) -> None:
         self.pages = pages_per_host
         self.delay = delay
         self.rolling = rolling
         self.relevant_every = relevant_every
+        self.shared = shared
         self.sites = [Site(i, self) for i in range(hosts)]
         self._static: dict[tuple[int, int], bytes] = {}
         if not rolling:  # build every page up front, so serving costs nothing during a run
             for site in self.sites:
                 for page in range(pages_per_host):
                     self._static[(site.index, page)] = gzip.compress(
-                        pages.listing_page(site.index, page, site.newest_id(page), relevant_every=relevant_every),
+                        pages.listing_page(
+                            site.index, page, site.newest_id(page), relevant_every=relevant_every, shared=shared
+                        ),
                         compresslevel=6,
                         mtime=0,
                     )
@@ -102,7 +110,9 @@ class Servers:
         cached = self._static.get((site.index, page))
         if cached is not None:
             return cached
-        body = pages.listing_page(site.index, page, site.newest_id(page), relevant_every=self.relevant_every)
+        body = pages.listing_page(
+            site.index, page, site.newest_id(page), relevant_every=self.relevant_every, shared=self.shared
+        )
         site.polls[page] = site.polls.get(page, 0) + 1
         return gzip.compress(body, compresslevel=1, mtime=0)
 
@@ -136,6 +146,8 @@ class Servers:
                     try:
                         kind, status, body, ctype, gzipped = site.route(target)
                         stats.requests[kind] = stats.requests.get(kind, 0) + 1
+                        if kind == "article":
+                            stats.articles[target] = stats.articles.get(target, 0) + 1
                         if gzipped:
                             if "gzip" in headers.get("accept-encoding", ""):
                                 extra = "Content-Encoding: gzip\r\n"
@@ -171,7 +183,7 @@ def loopback_hosts(count: int) -> tuple[list[str], str]:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    servers = Servers(args.hosts, args.pages, args.delay, args.rolling, args.relevant_every)
+    servers = Servers(args.hosts, args.pages, args.delay, args.rolling, args.relevant_every, args.shared)
     addresses, mode = loopback_hosts(args.hosts)
     bases = []
     running = []
@@ -198,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.2, help="seconds before each answer")
     parser.add_argument("--rolling", type=int, default=0, help="new articles per request of a listing")
     parser.add_argument("--relevant-every", type=int, default=0, help="every n-th article id is relevant")
+    parser.add_argument("--shared", type=int, default=0, help="relevant articles every section of a host lists")
     asyncio.run(serve(parser.parse_args(argv)))
     return 0
 

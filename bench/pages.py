@@ -91,9 +91,21 @@ LEAD = (
 )
 
 
+SHARED_BASE = 10**12  # ids from here on are one host's wire copies: relevant, listed on every section
+
+
+def relevant(article_id: int, relevant_every: int = 0) -> bool:
+    return article_id >= SHARED_BASE or (bool(relevant_every) and article_id % relevant_every == 0)
+
+
+def shared_ids(host_index: int, shared: int) -> list[int]:
+    """The relevant articles every section page of a host lists (a wire story on many sections)."""
+    return [SHARED_BASE + host_index * 1000 + k for k in range(shared)]
+
+
 def headline(article_id: int, relevant_every: int = 0) -> str:
     rng = random.Random(article_id)
-    if relevant_every and article_id % relevant_every == 0:
+    if relevant(article_id, relevant_every):
         company = "".join(rng.choices(COMPANY_SYLLABLES, k=2)) + rng.choice(COMPANY_SUFFIXES)
         return rng.choice(RELEVANT).format(co=company, n=rng.randint(2, 9), g=rng.randint(10, 99) * 100)
     return f"{rng.choice(PLACES)}, {rng.choice(SUBJECTS)}{rng.choice(TAILS)}"
@@ -128,15 +140,17 @@ def listing_page(
     relevant_every: int = 0,
     now: datetime | None = None,
     size: int = PAGE_BYTES,
+    shared: int = 0,
 ) -> bytes:
-    """One article list: ITEMS_PER_PAGE items with ids newest_id, newest_id-1, ..., padded to `size` bytes."""
+    """One article list: ITEMS_PER_PAGE items with ids newest_id, newest_id-1, ..., padded to `size` bytes;
+    with `shared`, the host's shared articles first (`shared_ids`)."""
     now = now or datetime.now(KST)
     outlet = OUTLETS[host_index % len(OUTLETS)]
     section = SECTIONS[page_index % len(SECTIONS)]
     list_url = "/news/articleList.html?sc_section_code=S"
     nav = "".join(f'<li><a href="{list_url}1N{i}&amp;view_type=sm">{SECTIONS[i % 8]} {i}</a></li>' for i in range(60))
     items = []
-    for article_id in range(newest_id, newest_id - ITEMS_PER_PAGE, -1):
+    for article_id in [*shared_ids(host_index, shared), *range(newest_id, newest_id - ITEMS_PER_PAGE, -1)]:
         title = headline(article_id, relevant_every)
         when = _when(article_id, now).strftime("%Y.%m.%d %H:%M")
         href = f"/news/articleView.html?idxno={article_id}"
@@ -182,11 +196,10 @@ def article_page(article_id: int, *, relevant_every: int = 0, now: datetime | No
     """The article behind a listing item: headline, date, and a body that agrees with the headline."""
     now = now or datetime.now(KST)
     title = headline(article_id, relevant_every)
-    relevant = bool(relevant_every) and article_id % relevant_every == 0
     sentence = (
         "광주광역시는 첨단3지구 국가 AI 데이터센터에 고성능 GPU를 추가로 구축하고 인공지능 기업의 "
         "입주를 지원한다고 밝혔다. "
-        if relevant
+        if relevant(article_id, relevant_every)
         else f"{LEAD} "
     )
     paragraphs = "".join(f"<p>{sentence}관계자는 {i + 1}단계 일정도 함께 공개했다.</p>\n" for i in range(12))

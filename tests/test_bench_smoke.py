@@ -82,3 +82,15 @@ def test_the_tables_are_written_as_markdown(results: dict) -> None:  # type: ign
     text = Path(results["out"]).read_text(encoding="utf-8")
     assert "### One cycle, bot" in text and "### Daemon memory" in text and "### Targets" in text
     assert "| 5 | 10 |" in text  # N=5, ten requests (five robots.txt, five listings)
+
+
+def test_the_overlap_bench_counts_each_article_read(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from bench import overlap
+
+    assert overlap.main(["--sources", "8", "--hosts", "2", "--shared", "3", "--delay", "0.0"]) == 0
+    [line] = capsys.readouterr().out.strip().splitlines()
+    result = json.loads(line)
+    assert (result["candidates"], result["distinct_articles_listed"]) == (24, 6)
+    assert result["distinct_articles_read"] == result["article_requests"] == 6  # each once
