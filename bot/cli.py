@@ -106,8 +106,9 @@ def _document_url(body: bytes) -> str | None:
     from selectolax.lexbor import LexborHTMLParser
 
     from scrapers.decode import decode
+    from scrapers.markup import limit_nesting
 
-    tree = LexborHTMLParser(decode(body[:200_000]))
+    tree = LexborHTMLParser(limit_nesting(decode(body[:200_000])))
     for selector, attribute in (
         ("base[href]", "href"),
         ("link[rel=canonical]", "href"),
