@@ -12,6 +12,7 @@ a second item for the same article is junk, as is an item that matches none.
 
     recall     = expected articles found / expected articles
     junk share = found items that match no (new) expected article / found items
+    short      = matched items whose title is shorter than the fullest title the page gives the article
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Result:
     matched: int
     missed: list[str]
     junk: list[str]
+    cut_titles: int = 0  # matched items whose title is shorter than the page's fullest title for them
 
     @property
     def recall(self) -> float:
@@ -72,6 +74,7 @@ def evaluate_page(entry: dict[str, object], html_bytes: bytes) -> Result:
     items = parse_listing(decode(html_bytes), str(entry["url"]))
     taken: set[int] = set()
     junk: list[str] = []
+    cut = 0
     for item in items:
         index = owner.get(url_key(item.url))
         if index is None and item.link:
@@ -80,9 +83,20 @@ def evaluate_page(entry: dict[str, object], html_bytes: bytes) -> Result:
             junk.append(f"{item.url}  |{item.title[:60]}|")
             continue
         taken.add(index)
-    missed = [f"{a['url']}  |{a['title'][:60]}|" for i, a in enumerate(expected) if i not in taken]
+        full = expected[index].get("title_chars")
+        if isinstance(full, int) and len(item.title) < full - 2:
+            cut += 1
+    missed = [str(a["url"]) for i, a in enumerate(expected) if i not in taken]
     return Result(
-        str(entry["id"]), str(entry["kind"]), str(entry["split"]), len(expected), len(items), len(taken), missed, junk
+        str(entry["id"]),
+        str(entry["kind"]),
+        str(entry["split"]),
+        len(expected),
+        len(items),
+        len(taken),
+        missed,
+        junk,
+        cut,
     )
 
 
@@ -94,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pages = json.loads(MANIFEST.read_text(encoding="utf-8"))["pages"]
     results: list[Result] = []
-    print(f"{'page':34} {'kind':5} {'split':6} {'expected':>8} {'found':>6} {'recall':>7} {'junk':>6}")
+    print(f"{'page':34} {'kind':5} {'split':6} {'expected':>8} {'found':>6} {'recall':>7} {'junk':>6} {'short':>5}")
     for entry in pages:
         if args.split != "all" and entry["split"] != args.split:
             continue
@@ -108,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         print(
             f"{result.page_id:34} {result.kind:5} {result.split:6} {result.expected:8d} {result.found:6d}"
-            f" {result.recall:7.1%} {result.junk_share:6.1%}"
+            f" {result.recall:7.1%} {result.junk_share:6.1%} {result.cut_titles:5d}"
         )
         if args.verbose:
             for line in result.missed:
