@@ -157,6 +157,15 @@ PAGES: dict[str, dict[str, str]] = {
                  "which 15 are the list: each item's single link wraps title, subtitle and a long lead "
                  "(link text over 300 characters); paging below. Saved by a playwright scraper.",
     },
+    "gb-go-kr-board-2026": {
+        "repo": KNK, "path": "scrapers/_disabled/gyeongbuk/page.html", "commit": "219ea59136e61acc3a4df8f8942e6e553cdc3dd7",
+        "url": "https://www.gb.go.kr/Main/page.do?mnu_uid=6792&BD_CODE=bbs_bodo&cmd=1", "kind": "board",
+        "captured": "2026-01-07",
+        "notes": "Provincial government press-release board (경상북도 보도자료), first page, an in-house board "
+                 "(page.do?…&BD_CODE=bbs_bodo&cmd=2&B_NUM=… opens a post): ten items, each with a thumbnail "
+                 "link and a title link carrying the same view parameters; a mega-menu of ~600 links above, "
+                 "breadcrumb, paging (Start=10…) and footer. Saved by a scraper project.",
+    },
     "jindo-go-kr-board-2025": {
         "repo": KNK, "path": "debug_jindo.html", "commit": "e6d2489ec75d699b5e6647f72801fd56971ac27d",
         "url": "https://www.jindo.go.kr/home/sub.cs?m=626", "kind": "board", "captured": "2025-12-09",
@@ -276,6 +285,12 @@ SPECS: dict[str, Spec] = {
         articles=[(r"gangjin\.go\.kr/www/government/news/press\?idx=(\d+)&mode=view",
                    "https://www.gangjin.go.kr/www/government/news/press?idx={key}&mode=view")],
         scope="ul#news",
+    ),
+    "gb-go-kr-board-2026": Spec(
+        base="https://www.gb.go.kr/Main/page.do?mnu_uid=6792&BD_CODE=bbs_bodo&cmd=1",
+        articles=[(r"gb\.go\.kr/Main/page\.do\?.*BD_CODE=bbs_bodo&.*cmd=2&.*B_NUM=(\d+)",
+                   "https://www.gb.go.kr/Main/page.do?mnu_uid=6792&BD_CODE=bbs_bodo&cmd=2&B_NUM={key}")],
+        scope="ul.report_list",
     ),
     "jindo-go-kr-board-2025": Spec(
         base="https://www.jindo.go.kr/home/sub.cs?m=626",
