@@ -28,9 +28,9 @@ check: $(VENV)/.installed  ## fetch and parse every source, print a health table
 	$(BIN)/gwangju-ai-watch check $(ARGS)
 
 test: $(VENV)/.installed-test  ## lint, type-check and run the test suite
-	$(BIN)/ruff check bot scrapers state tests bench
-	$(BIN)/ruff format --check bot scrapers state tests bench
-	$(BIN)/mypy bot scrapers state
+	$(BIN)/ruff check bot scrapers state tests bench evaluation
+	$(BIN)/ruff format --check bot scrapers state tests bench evaluation
+	$(BIN)/mypy bot scrapers state evaluation
 	$(BIN)/python -m pytest -q $(ARGS)
 
 bench: $(VENV)/.installed-test

@@ -56,7 +56,8 @@ def label(html: str, spec: Spec) -> list[dict[str, object]]:
     excluded = {n.mem_id for sel in spec.exclude for n in tree.css(sel)}
     scoped = {n.mem_id for n in tree.css(spec.scope)} if spec.scope else None
     patterns = [(re.compile(regex), canonical) for regex, canonical in spec.articles]
-    found: dict[str, dict[str, object]] = {}
+    titles_of: dict[str, list[str]] = {}
+    aliases_of: dict[str, set[str]] = {}
     for node in tree.css("a"):
         href = (node.attributes.get("href") or "").strip()
         if not href or href.lower().startswith(("javascript:", "#", "mailto:")):
@@ -77,22 +78,18 @@ def label(html: str, spec: Spec) -> list[dict[str, object]]:
         if key in spec.drop:
             continue
         url = canonical.format(key=key)
-        entry = found.setdefault(url, {"url": url, "titles": [], "aliases": set()})
-        aliases = entry["aliases"]
-        assert isinstance(aliases, set)
+        aliases = aliases_of.setdefault(url, set())
         aliases.add(absolute)
         if target != absolute:
             aliases.add(target)
-        titles = entry["titles"]
-        assert isinstance(titles, list)
         text = " ".join(node.text().split())
-        titles.append(text if text else "\x00" + _text(node))  # an image's alt only as a last resort
-    out = []
-    for entry in found.values():
-        raw = [t for t in entry["titles"] if t.strip("\x00")]  # type: ignore[union-attr]
+        titles_of.setdefault(url, []).append(text if text else "\x00" + _text(node))  # an alt as a last resort
+    out: list[dict[str, object]] = []
+    for url, titles in titles_of.items():
+        raw = [t for t in titles if t.strip("\x00")]
         texts = [t for t in raw if not t.startswith("\x00")]
         whole = [t for t in texts if not re.search(r"(…|\.\.)$", t) and len(t) <= 120]
         title = max(whole or texts or [t[1:] for t in raw] or [""], key=len)
-        aliases = sorted(a for a in entry["aliases"] if a != entry["url"])  # type: ignore[union-attr]
-        out.append({"url": entry["url"], "title": title, "aliases": aliases})
+        others = sorted(a for a in aliases_of[url] if a != url)
+        out.append({"url": url, "title": title, "aliases": others, "title_whole": bool(whole)})
     return out

@@ -12,7 +12,10 @@ a second item for the same article is junk, as is an item that matches none.
 
     recall     = expected articles found / expected articles
     junk share = found items that match no (new) expected article / found items
-    short      = matched items whose title is shorter than the fullest title the page gives the article
+    short      = matched items whose title is shorter than the longest link text the page gives the
+                 article (also a headline with its lede run in: a rough count)
+    cut        = matched items whose title ends in '…' or '..' although the page gives the article an
+                 uncut text longer than the part before the ellipsis
 """
 
 from __future__ import annotations
@@ -30,6 +33,14 @@ from scrapers.listing import parse_listing
 ROOT = Path(__file__).parent
 MANIFEST = ROOT / "manifests" / "listing_pages.json"
 LOCAL = ROOT / "local" / "pages"
+
+
+def cut_stem(title: str) -> str | None:
+    """The part before a trailing '…' or '..' of a title, else None."""
+    stripped = title.rstrip()
+    if not stripped.endswith(("…", "..")):
+        return None
+    return stripped.rstrip(".…").rstrip()
 
 
 def url_key(url: str) -> str:
@@ -54,6 +65,7 @@ class Result:
     missed: list[str]
     junk: list[str]
     cut_titles: int = 0  # matched items whose title is shorter than the page's fullest title for them
+    ellipsis_titles: int = 0  # matched items with a title cut by '…' while the page has it uncut
 
     @property
     def recall(self) -> float:
@@ -68,15 +80,15 @@ def evaluate_page(entry: dict[str, object], html_bytes: bytes) -> Result:
     expected = entry["expected"]
     assert isinstance(expected, list)
     owner: dict[str, int] = {}
-    for index, article in enumerate(expected):
+    for position, article in enumerate(expected):
         for url in [article["url"], *article.get("aliases", [])]:
-            owner.setdefault(url_key(url), index)
+            owner.setdefault(url_key(url), position)
     items = parse_listing(decode(html_bytes), str(entry["url"]))
     taken: set[int] = set()
     junk: list[str] = []
-    cut = 0
+    cut = ellipsis = 0
     for item in items:
-        index = owner.get(url_key(item.url))
+        index: int | None = owner.get(url_key(item.url))
         if index is None and item.link:
             index = owner.get(url_key(item.link))
         if index is None or index in taken:
@@ -86,6 +98,9 @@ def evaluate_page(entry: dict[str, object], html_bytes: bytes) -> Result:
         full = expected[index].get("title_chars")
         if isinstance(full, int) and len(item.title) < full - 2:
             cut += 1
+        stem = cut_stem(item.title)
+        if stem is not None and expected[index].get("title_whole") and isinstance(full, int) and full > len(stem):
+            ellipsis += 1
     missed = [str(a["url"]) for i, a in enumerate(expected) if i not in taken]
     return Result(
         str(entry["id"]),
@@ -97,6 +112,7 @@ def evaluate_page(entry: dict[str, object], html_bytes: bytes) -> Result:
         missed,
         junk,
         cut,
+        ellipsis,
     )
 
 
@@ -108,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pages = json.loads(MANIFEST.read_text(encoding="utf-8"))["pages"]
     results: list[Result] = []
-    print(f"{'page':34} {'kind':5} {'split':6} {'expected':>8} {'found':>6} {'recall':>7} {'junk':>6} {'short':>5}")
+    header = f"{'page':34} {'kind':5} {'split':6} {'expected':>8} {'found':>6} {'recall':>7} {'junk':>6}"
+    print(f"{header} {'short':>5} {'cut':>4}")
     for entry in pages:
         if args.split != "all" and entry["split"] != args.split:
             continue
@@ -122,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         print(
             f"{result.page_id:34} {result.kind:5} {result.split:6} {result.expected:8d} {result.found:6d}"
-            f" {result.recall:7.1%} {result.junk_share:6.1%} {result.cut_titles:5d}"
+            f" {result.recall:7.1%} {result.junk_share:6.1%} {result.cut_titles:5d} {result.ellipsis_titles:4d}"
         )
         if args.verbose:
             for line in result.missed:
