@@ -4,26 +4,31 @@ Automatic recognition, in five steps:
 
 1. Candidates: links whose URL looks like one article (an id parameter such as `idxno`, `aid`, `nttId`,
    `seq`, or a name ending in one with a long number, `g_serial`, `B_NUM`; an `/article/123`, dated or
-   numbered path; a view page), a `javascript:`/onclick link that quotes such a URL, or a redirect
-   wrapper (`…?url=`) around one. An article needs a headline somewhere on the page (a link text, image
-   alt or title attribute of at least `MIN_HEADLINE` characters); 'more', paging and share links are
-   not articles.
+   numbered path; a view page with a long number in a parameter), a `javascript:`/onclick link that
+   quotes such a URL, or a redirect wrapper (`…?url=`) around one. An article needs a headline somewhere
+   on the page (a link text, image alt or title attribute of at least `MIN_HEADLINE` characters);
+   'more', paging, share, app-store and community-board links are not articles.
 2. Items and groups: a link's *item* is its highest ancestor that links to no other article (a `<li>`,
    a `<tr>`, a card); the item's parent is the *group*. A list of articles is a group of items; every
    box of a repeated class is a group of its own.
-3. Groups in site furniture (menus, footers, paging, banners, comments; by tag, class/id words and box
-   headings) or with menu-length texts are dropped. What the page is decides the rest:
-   - a page without paging, or the site's root or index page (also when it pages itself, as a blog
-     home does), keeps every other group: main lists, side columns, hidden tabs, tickers, briefs,
-     related links under a story, most-read boxes — except the publisher's own notices (a box headed
-     공지사항/알립니다/社告 that is not the page's main list);
-   - a list page (one with paging) keeps only the groups in the region shared by the largest group and
-     the paging, without most-read boxes, and drops plain lists hanging off a headed item
-     (related-article clusters under a result).
-   Most-read and ranking boxes (by class words and headings) are kept as companions of a page's own
-   lists: a page whose only article groups are such boxes lists nothing (an article or error page
-   with a ranking widget is not a listing). Their items are older; the pipeline's seen-memory and age
-   window keep old items from being posted again.
+3. Groups in site furniture (menus, footers, paging, banners, ads, share and comment boxes; by tag,
+   class/id words and box headings) or with menu-length texts are dropped. What the page is decides
+   the rest; the page's address is the one it declares (canonical link, og:url), else the fetched URL:
+   - the site's home page (the root or an index page, with or without paging) keeps every other group:
+     main lists, side columns (`aside`), hidden tabs, tickers, briefs, related links under a story,
+     every box of a repeated class, most-read boxes — but not the publisher's own notices (a box headed
+     공지사항/알립니다/社告 that is not the page's main list). On an aggregator's page (most links lead
+     to other sites: search results) the clusters of other outlets' coverage hanging off each result
+     are dropped, as on list pages;
+   - a list page (paging that leads to pages: URLs or a page script, not slider dots) keeps only the
+     groups in the region shared by the largest group and the paging, without most-read boxes and
+     notices, and drops plain lists hanging off a headed item (related-article clusters);
+   - any other page (a section front) keeps its own lists, without side columns, most-read boxes and
+     notices: the side columns of a section hold other sections' news.
+   Most-read and ranking boxes (by class words and headings) are kept on home pages as companions of a
+   page's own lists: a page whose only article groups are such boxes lists nothing (an article or
+   error page with a ranking widget is not a listing). Their items are older; the pipeline's
+   seen-memory and age window keep old items from being posted again.
 4. One item per article, in page order: links to one path with the same identifying parameters are one
    article whatever box or tracking codes they carry, written with the parameters all of them share.
 5. Per article: the title (a heading in or around the link, else the first headline-length link text,
@@ -106,7 +111,6 @@ _CLASS_WORDS = re.compile(r"[\s_\-]+")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _TOKEN = re.compile(r"[\w:.\-]+", re.ASCII)
 _DIGITS4 = re.compile(r"\d{4}", re.ASCII)
-_CAMEL_ID = re.compile(r"[a-z](?:No|Id|Seq|Idx|Num|Sn)$")
 _ID_VALUE = re.compile(r"\??[A-Za-z]{0,4}\d{2,}")  # a stray "?" before the id is seen in real links
 
 
@@ -135,10 +139,10 @@ class _Rules:
     slug_dirs: frozenset[str]
     paging_params: frozenset[str]
     home_path: re.Pattern[str]
-    paging_path: re.Pattern[str]
     more_link_text: re.Pattern[str]
     furniture_tags: frozenset[str]
     furniture_words: frozenset[str]
+    furniture_word_parts: re.Pattern[str]
     furniture_headings: tuple[str, ...]
     paging_words: frozenset[str]
     popular_words: frozenset[str]
@@ -202,10 +206,10 @@ def _rules() -> _Rules:
         slug_dirs=frozenset(url["slug_dirs"]),
         paging_params=frozenset(url["paging_params"]),
         home_path=_alternation(url["home_path"]),
-        paging_path=re.compile(url["paging_path"], re.IGNORECASE),
         more_link_text=_alternation(url["more_link_text"]),
         furniture_tags=frozenset(boxes["furniture_tags"]),
         furniture_words=frozenset(w.lower() for w in boxes["furniture_words"]),
+        furniture_word_parts=re.compile("|".join(re.escape(w.lower()) for w in boxes["furniture_word_parts"])),
         furniture_headings=tuple(boxes["furniture_headings"]),
         paging_words=frozenset(w.lower() for w in boxes["paging_words"]),
         popular_words=frozenset(w.lower() for w in boxes["popular_words"]),
@@ -329,9 +333,9 @@ def _has_long_number(value: str) -> bool:
 
 
 def _is_weak_id_param(name: str, value: str) -> bool:
-    """A camel-case name ending in an id word with a long number (`volumeNo=12109964`, also
-    `menuNo=200218`): an article's number on a view page, a menu's elsewhere."""
-    return _CAMEL_ID.search(name) is not None and _is_long_number(value)
+    """Another parameter with a long number (`volumeNo=12109964`, `gid=52311`, also `menuNo=200218`):
+    an article's number on a view page, a menu's elsewhere."""
+    return _is_long_number(value) and name.lower() not in _rules().paging_params
 
 
 @lru_cache(maxsize=8192)
@@ -362,16 +366,18 @@ def url_score(url: str) -> int:
 
 @lru_cache(maxsize=8192)
 def _identity(url: str) -> str:
-    """The article a URL names on this page: host, path and identifying parameters. Box and tracking
-    codes (`?mc=em_001`, `&section=…`) do not make another article."""
+    """The article a URL names on this page: host, path and identifying parameters (the long numbers of
+    other parameters only when it has none). Box and tracking codes (`?mc=em_001`, `&section=…`,
+    `&g_menu=025100` beside `g_serial`) do not make another article."""
     parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
     ids = sorted(
         (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if _is_id_param(key.lower(), value)
-        or _is_weak_id_param(key, value)
-        or (key.lower() in IDENTIFYING_PARAMS and value)
+        for key, value in pairs
+        if _is_id_param(key.lower(), value) or (key.lower() in IDENTIFYING_PARAMS and value)
     )
+    if not ids:
+        ids = sorted((key, value) for key, value in pairs if _is_weak_id_param(key, value))
     if not ids and not _rules().article_path.search(parts.path) and url_score(url) < 2:
         return url
     return f"{parts.netloc}{parts.path}?" + "&".join(f"{key}={value}" for key, value in ids)
@@ -697,7 +703,7 @@ class _Boxes:
                 verdict = known
                 break
             path.append(current)
-            if current.tag in rules.furniture_tags or not _words(current).isdisjoint(rules.furniture_words):
+            if current.tag in rules.furniture_tags or _furniture_words(current):
                 verdict = True
                 break
             current = current.parent
@@ -747,6 +753,13 @@ class _Boxes:
                     kind = heading
             node = node.parent
         return kind
+
+
+def _furniture_words(node: LexborNode) -> bool:
+    """Whether a class or id word of the element names furniture (a menu, footer, banner, share box)."""
+    rules = _rules()
+    words = _words(node)
+    return not words.isdisjoint(rules.furniture_words) or any(rules.furniture_word_parts.search(w) for w in words)
 
 
 def _group_median(group: _Group) -> float:
@@ -848,7 +861,6 @@ def _paging_blocks(tree: LexborHTMLParser) -> list[LexborNode]:
 @dataclass
 class _Paging:
     blocks: list[LexborNode]
-    urls: list[str]  # hrefs of the page-number links
 
 
 def _list_paging(tree: LexborHTMLParser, largest: _Group) -> _Paging | None:
@@ -856,24 +868,20 @@ def _list_paging(tree: LexborHTMLParser, largest: _Group) -> _Paging | None:
     lead to a page (a URL, or a script function named for pages). Slider dots and tab numbers are not
     paging."""
     rules = _rules()
-    paging = _Paging([], [])
+    paging = _Paging([])
     for block in _paging_blocks(tree):
         if _contains(block, largest.container):
             continue  # a box whose class names paging around the list itself
         count = 0
-        urls = []
         for a in (n for n in islice(block.traverse(), MAX_WALK) if n.tag == "a"):
             if not rules.page_number.fullmatch(_clean((a.text() or "")[:40])):
                 continue
             href = (a.attributes.get("href") or "").strip()[:MAX_URL]
-            if href and not href[:11].lower().startswith(("#", "javascript:")):
-                count += 1
-                urls.append(href)
-            elif rules.paging_script.search(f"{href[:MAX_TEXT]} {_attr(a, 'onclick')}"):
+            to_page = bool(href) and not href[:11].lower().startswith(("#", "javascript:"))
+            if to_page or rules.paging_script.search(f"{href[:MAX_TEXT]} {_attr(a, 'onclick')}"):
                 count += 1
         if count >= 2:
             paging.blocks.append(block)
-            paging.urls.extend(urls)
     return paging if paging.blocks else None
 
 
@@ -881,22 +889,6 @@ def _is_home(address: str) -> bool:
     """Whether an address is a site's root or index page."""
     parts = urlsplit(canonical_url(address))
     return not parts.query and _rules().home_path.fullmatch(parts.path or "/") is not None
-
-
-def _pages_home(address: str, paging: _Paging) -> bool:
-    """Whether the paging of a home page pages that same page (a blog home with /page/2): a home page
-    that pages itself, not a list of one section."""
-    rules = _rules()
-    base = urlsplit(canonical_url(address))
-    for href in paging.urls:
-        page = urlsplit(canonical_url(href, address))
-        if page.netloc != base.netloc:
-            continue
-        path = rules.paging_path.sub("/", page.path) or "/"
-        rest = [k for k, _ in parse_qsl(page.query, keep_blank_values=True) if k.lower() not in rules.paging_params]
-        if not rest and rules.home_path.fullmatch(path):
-            return True
-    return False
 
 
 # ---------------------------------------------------------------------------------------------- choice
@@ -1009,16 +1001,16 @@ def _choose_groups(tree: LexborHTMLParser, groups: list[_Group], address: str) -
     if not own:
         return []  # a ranking widget alone is not a listing
     largest = max(own, key=lambda g: (len(g.keys), -g.links[0].order))
-    paging = _list_paging(tree, largest)
-    home = _is_home(address)
-    if home and (paging is None or _pages_home(address, paging)):
-        # The site's home page: every box of articles, but not the publisher's notices.
+    if _is_home(address):
+        # The site's home page, also one with paging (a blog home, a box of notices with pages): every
+        # box of articles, but not the publisher's notices.
         kept = [g for g in content if g.box != _Boxes.NOTICE or g is largest]
         if not _mostly_elsewhere(kept, address):
             return kept
         # An aggregator's page (search results): its results, without the clusters of other outlets'
         # coverage hanging off each one.
         return [_without_trailing_plain(g) for g in _without_subordinate(kept)]
+    paging = _list_paging(tree, largest)
     # A section or list page: its own lists, without most-read boxes and notices.
     content = [g for g in own if g.box != _Boxes.NOTICE or g is largest]
     content = [_without_trailing_plain(g) for g in _without_subordinate(content)]
