@@ -23,8 +23,11 @@ Automatic recognition, in five steps:
    - a list page (paging that leads to pages: URLs or a page script, not slider dots) keeps only the
      groups in the region shared by the largest group and the paging, without most-read boxes and
      notices, and drops plain lists hanging off a headed item (related-article clusters);
-   - any other page (a section front) keeps its own lists, without side columns, most-read boxes and
-     notices: the side columns of a section hold other sections' news.
+   - any other page (a section front) keeps its own lists and the related links under their stories,
+     without side columns, most-read boxes and notices: the side columns of a section hold other
+     sections' news.
+   A link inside furniture is dropped even when its group reaches beyond it (a header holding a menu
+   and a breaking-news ticker).
    Most-read and ranking boxes (by class words and headings) are kept on home pages as companions of a
    page's own lists: a page whose only article groups are such boxes lists nothing (an article or
    error page with a ranking widget is not a listing). Their items are older; the pipeline's
@@ -78,6 +81,7 @@ MIN_HEADLINE = 8  # characters: shorter link texts are menu entries, names, 'mor
 MIN_GROUP_MEDIAN = 10  # a group whose typical link text is shorter is a menu or a list of names
 MAX_DATE_TEXT = 40
 MAX_DATE_LABEL = 25  # characters around a date in its element: '작성일', a reporter's name, '|'
+MAX_RANKING = 12  # articles in a most-read box; a longer 'best' list that outgrows every other is the main one
 
 # Bounds per page (hostile or broken input): real pages have a few hundred to a few thousand links and
 # list at most a few hundred articles (a portal home: ~250).
@@ -692,6 +696,10 @@ class _Boxes:
         self._chain: dict[int, bool] = {}  # furniture by tag or class words, here or above
         self._heading: dict[int, str] = {}  # the verdict of the box heading before the element
 
+    def in_furniture(self, node: LexborNode) -> bool:
+        """Whether the element or one above it is furniture by tag or class/id words."""
+        return self._furniture_chain(node)
+
     def _furniture_chain(self, node: LexborNode) -> bool:
         rules = _rules()
         path: list[LexborNode] = []
@@ -985,12 +993,20 @@ def _in_aside(node: LexborNode) -> bool:
     return False
 
 
+def _size(group: _Group) -> tuple[int, int]:
+    """Articles in a group; the earlier of two groups of one size is the larger."""
+    return len(group.keys), -group.links[0].order
+
+
 def _choose_groups(tree: LexborHTMLParser, groups: list[_Group], address: str) -> list[_Group]:
     """The groups of articles the page lists; `address` is the page's own URL (module docstring, step 3)."""
     boxes = _Boxes()
     content = []
     for group in groups:
-        if _group_median(group) < MIN_GROUP_MEDIAN:
+        # A group's container may sit outside the menu that holds one of its items (a header holding
+        # a menu and a ticker): each link's own chain is looked at.
+        group.links = [link for link in group.links if not boxes.in_furniture(link.node)]
+        if not group.links or _group_median(group) < MIN_GROUP_MEDIAN:
             continue
         kind = boxes.kind(group)
         if kind == _Boxes.FURNITURE:
@@ -1000,7 +1016,13 @@ def _choose_groups(tree: LexborHTMLParser, groups: list[_Group], address: str) -
     own = [g for g in content if g.box != _Boxes.POPULAR]
     if not own:
         return []  # a ranking widget alone is not a listing
-    largest = max(own, key=lambda g: (len(g.keys), -g.links[0].order))
+    largest = max(own, key=_size)
+    top = max(content, key=_size)
+    if top.box == _Boxes.POPULAR and len(top.keys) > max(MAX_RANKING, len(largest.keys)):
+        # Longer than any ranking box and than every other list: the page's main list under a class
+        # word such as 'best' or 'hot'.
+        top.box, largest = "", top
+        own = [g for g in content if g.box != _Boxes.POPULAR]
     if _is_home(address):
         # The site's home page, also one with paging (a blog home, a box of notices with pages): every
         # box of articles, but not the publisher's notices.
@@ -1013,11 +1035,11 @@ def _choose_groups(tree: LexborHTMLParser, groups: list[_Group], address: str) -
     paging = _list_paging(tree, largest)
     # A section or list page: its own lists, without most-read boxes and notices.
     content = [g for g in own if g.box != _Boxes.NOTICE or g is largest]
-    content = [_without_trailing_plain(g) for g in _without_subordinate(content)]
     if paging is None:
         # A section front: side columns hold other sections' news.
         kept = [g for g in content if not _in_aside(g.container)]
         return kept or content
+    content = [_without_trailing_plain(g) for g in _without_subordinate(content)]
     # A list page: the groups in the region that holds both the main list and its paging.
     regions = [_common_ancestor(largest.container, p) for p in paging.blocks]
     tight = [r for r in regions if r is not None and r.tag not in ("html", "body")]
