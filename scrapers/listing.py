@@ -300,10 +300,18 @@ def _inner_snippets(node: LexborNode) -> Iterator[LexborNode]:
     return _matching(_descendants(node), rules.snippet_tags, rules.snippet_classes)
 
 
-def _words(node: LexborNode) -> set[str]:
+def _words(node: LexborNode) -> frozenset[str]:
     """Lower-cased words of a node's class and id ('side-bg' -> side, bg; 'auto-hotB' -> auto, hot, b)."""
-    raw = f"{_attr(node, 'class')} {_attr(node, 'id')}"
-    return {w.lower() for w in _WORD_SPLIT.split(raw) if w}
+    attrs = node.attributes
+    classes, ident = attrs.get("class"), attrs.get("id")
+    if not classes and not ident:
+        return frozenset()
+    return _words_of(f"{(classes or '')[:MAX_TEXT]} {(ident or '')[:MAX_TEXT]}")
+
+
+@lru_cache(maxsize=4096)
+def _words_of(raw: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD_SPLIT.split(raw) if w)
 
 
 def _link_target(node: LexborNode) -> str | None:
@@ -765,8 +773,13 @@ class _Boxes:
 
 def _furniture_words(node: LexborNode) -> bool:
     """Whether a class or id word of the element names furniture (a menu, footer, banner, share box)."""
-    rules = _rules()
     words = _words(node)
+    return bool(words) and _furniture_verdict(words)
+
+
+@lru_cache(maxsize=4096)
+def _furniture_verdict(words: frozenset[str]) -> bool:
+    rules = _rules()
     return not words.isdisjoint(rules.furniture_words) or any(rules.furniture_word_parts.search(w) for w in words)
 
 
