@@ -1,23 +1,51 @@
 """Article links on a listing page: by configured CSS selectors, or recognised automatically.
 
-Automatic recognition, in four steps:
+Automatic recognition, in five steps:
 
 1. Candidates: links whose URL looks like one article (an id parameter such as `idxno`, `aid`, `nttId`,
-   `seq`; an `/article/123` or dated path; a view page), a `javascript:`/onclick link that quotes such a
-   URL, and whose text (or image alt) could be a headline. 'More', paging and share links are not.
-2. Items and groups: a link's *item* is its highest ancestor that links to no other candidate (a `<li>`,
-   a `<tr>`, a card); the item's parent is the *group*. A list of articles is a group of items.
-3. Groups in site furniture (menus, 'most read' boxes, footers, paging; by tag, class/id words and box
-   headings) or with menu-length texts are dropped, and so are plain lists hanging off a headed item
-   (a portal's 'related articles' cluster). On a page with paging (a list page) only the groups in the
-   region shared by the largest group and the paging are kept: side columns go. On a page without
-   paging (a home or section page) every remaining group is kept.
-4. Per article (deduplicated by URL, in page order): the title (a heading in or around the link, else
-   the first headline-length link text, else an image's alt; a title attribute completes a cut title),
-   the date (`<time datetime>`, else a short date-bearing element of the item or of a meta row next to
-   it) and the lede.
+   `seq`, or a name ending in one with a long number, `g_serial`, `B_NUM`; an `/article/123`, dated or
+   numbered path; a view page with a long number in a parameter), a `javascript:`/onclick link that
+   quotes such a URL, or a redirect wrapper (`…?url=`) around one. An article needs a headline somewhere
+   on the page (a link text, image alt or title attribute of at least `MIN_HEADLINE` characters);
+   'more', paging, share, app-store and community-board links are not articles.
+2. Items and groups: a link's *item* is its highest ancestor that links to no other article (a `<li>`,
+   a `<tr>`, a card); the item's parent is the *group*. A list of articles is a group of items; every
+   box of a repeated class is a group of its own.
+3. Groups in site furniture (menus, footers, paging, banners, ads, share and comment boxes; by tag,
+   class/id words and box headings) or with menu-length texts are dropped. What the page is decides
+   the rest; the page's address is the one it declares (canonical link, og:url), else the fetched URL:
+   - the site's home page (the root or an index page, with or without paging) keeps every other group:
+     main lists, side columns (`aside`), hidden tabs, tickers, briefs, related links under a story,
+     every box of a repeated class, most-read boxes — but not the publisher's own notices (a box headed
+     공지사항/알립니다/社告 that is not the page's main list). On an aggregator's page (most links lead
+     to other sites: search results) the clusters of other outlets' coverage hanging off each result
+     are dropped, as on list pages;
+   - a list page (paging that leads to pages: URLs or a page script, not slider dots) keeps only the
+     groups in the region shared by the largest group and the paging, without most-read boxes and
+     notices, and drops plain lists hanging off a headed item (related-article clusters);
+   - any other page (a section front) keeps its own lists and the related links under their stories,
+     without side columns, most-read boxes and notices: the side columns of a section hold other
+     sections' news.
+   A link inside furniture is dropped even when its group reaches beyond it (a header holding a menu
+   and a breaking-news ticker).
+   Most-read and ranking boxes (by class words and headings) are kept on home pages as companions of a
+   page's own lists: a page whose only article groups are such boxes lists nothing (an article or
+   error page with a ranking widget is not a listing). Their items are older; the pipeline's
+   seen-memory and age window keep old items from being posted again.
+4. One item per article, in page order: links to one path with the same identifying parameters are one
+   article whatever box or tracking codes they carry, written with the parameters all of them share.
+5. Per article: the title (a heading in or around the link, else the first headline-length link text,
+   else an image's alt or the link's title; a title cut with '…' is completed from a fuller text, title
+   attribute or alt of another link to the same article), the date (`<time datetime>`, else a short
+   date-bearing element of the item or of a meta row next to it) and the lede.
 
-The patterns and words are data (`listing_rules.toml`), kept apart from this logic."""
+Bounded whatever the input: at most `MAX_LINKS` link elements are examined and `MAX_ITEMS` items
+returned per page; texts and attributes are read up to `MAX_TEXT` characters, at most `MAX_WALK`
+elements inside one link, item or box, and URLs up to `MAX_URL` characters. Walks up the tree are
+iterative and remembered per element, so every per-link and per-group step is linear in the page (no
+scan of all links per URL, no walk per pair of groups). The patterns and words are data
+(`listing_rules.toml`), kept apart from this logic; no pattern nests quantifiers.
+"""
 
 from __future__ import annotations
 
@@ -28,41 +56,66 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache, lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from scrapers.dates import parse_date
 from scrapers.models import ListingItem
-from scrapers.urls import canonical_url, clean_link
+from scrapers.urls import (
+    IDENTIFYING_PARAMS,
+    REDIRECT_PARAMS,
+    aggregator_target,
+    canonical_url,
+    clean_link,
+    declared_url,
+    registrable_domain,
+)
 
 _RULES_PATH = Path(__file__).with_name("listing_rules.toml")
 
 MIN_HEADLINE = 8  # characters: shorter link texts are menu entries, names, 'more' links
-MAX_HEADLINE = 300
 MIN_GROUP_MEDIAN = 10  # a group whose typical link text is shorter is a menu or a list of names
 MAX_DATE_TEXT = 40
+MAX_DATE_LABEL = 25  # characters around a date in its element: '작성일', a reporter's name, '|'
+MAX_RANKING = 12  # articles in a most-read box; a longer 'best' list that outgrows every other is the main one
+
+# Bounds per page (hostile or broken input): real pages have a few hundred to a few thousand links and
+# list at most a few hundred articles (a portal home: ~250).
+MAX_LINKS = 20_000  # link elements examined, in page order
+MAX_ITEMS = 500  # articles returned
+MAX_TEXT = 2_000  # characters of a link text, attribute or script read
+MAX_URL = 2_048  # longer hrefs are not article links
+MAX_WALK = 400  # elements read inside one link, item, heading box or paging block
+MAX_PAGING_BLOCKS = 50
+MAX_SMALL = 40  # elements in a date or lede element
+MAX_LINK_WALK = 120  # elements of a link read for its text (a card: thumbnail, badges, title, lede, date)
+MAX_MORE_TEXT = 60  # 'more', paging and share links are short
+MAX_DOWN = 16  # levels a headline is looked for inside a link made of nested blocks
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # seen in real pages' ledes
+# Texts are cleaned (single spaces) and cut to MAX_TEXT before these run; runs of digits are matched
+# with bounded repeats so that a long run costs linear time.
 _DATE_LIKE = re.compile(
-    r"(?:(?:19|20)\d\d\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*일?\.?"
-    r"|\b\d{1,2}[.\-/]\d{1,2}\b(?:\s+\d{1,2}:\d\d)?"
+    r"(?:(?:19|20)\d\d\s?[.\-/년]\s?\d{1,2}\s?[.\-/월]\s?\d{1,2}\s?일?\.?"
+    r"|\b\d{1,2}[.\-/]\d{1,2}\b(?:\s\d{1,2}:\d\d)?"
     r"|\b\d{1,2}:\d\d(?::\d\d)?\b"
-    r"|\d+\s*(?:초|분|시간|일|주|개월|달)\s*전|어제|오늘|그제)"
+    r"|(?<!\d)\d{1,4}\s?(?:초|분|시간|일|주|개월|달)\s?전|어제|오늘|그제)"
 )
-_TIME_ONLY = re.compile(r"^\D{0,12}\d{1,2}:\d\d(?::\d\d)?\s*$")
-MAX_DATE_LABEL = 25  # characters around a date in its element: '작성일', a reporter's name, '|'
-
+_TIME_ONLY = re.compile(r"^\D{0,12}\d{1,2}:\d\d(?::\d\d)?\s?$")
 _EDGE_DATE = re.compile(
-    r"^\s*(?:(?:19|20)\d\d[.\-/]\d{1,2}[.\-/]\d{1,2}\.?)(?:\s*\d{1,2}:\d\d)?\s*"
-    r"|\s*(?:(?:19|20)\d\d[.\-/]\d{1,2}[.\-/]\d{1,2}\.?)(?:\s*\d{1,2}:\d\d)?\s*$"
+    r"^\s?(?:(?:19|20)\d\d[.\-/]\d{1,2}[.\-/]\d{1,2}\.?)(?:\s?\d{1,2}:\d\d)?\s?"
+    r"|\s?(?:(?:19|20)\d\d[.\-/]\d{1,2}[.\-/]\d{1,2}\.?)(?:\s?\d{1,2}:\d\d)?\s?$"
 )
-_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…)\s*$")
 _JS_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[\w\-]+\.(?:do|html?|php|jsp|asp)\?[^'"\s]*)['"]""")
 _CLASS_WORDS = re.compile(r"[\s_\-]+")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
+_TOKEN = re.compile(r"[\w:.\-]+", re.ASCII)
+_DIGITS4 = re.compile(r"\d{4}", re.ASCII)
+_ID_VALUE = re.compile(r"\??[A-Za-z]{0,4}\d{2,}")  # a stray "?" before the id is seen in real links
 
 
 class SelectorsLike(Protocol):
@@ -83,18 +136,27 @@ class SelectorsLike(Protocol):
 @dataclass(frozen=True)
 class _Rules:
     id_params: frozenset[str]
+    id_param_suffixes: tuple[str, ...]
     article_path: re.Pattern[str]
     view_page: re.Pattern[str]
     not_article: re.Pattern[str]
     slug_dirs: frozenset[str]
     paging_params: frozenset[str]
+    home_path: re.Pattern[str]
     more_link_text: re.Pattern[str]
     furniture_tags: frozenset[str]
     furniture_words: frozenset[str]
+    furniture_word_parts: re.Pattern[str]
     furniture_headings: tuple[str, ...]
+    paging_words: frozenset[str]
+    popular_words: frozenset[str]
+    popular_headings: tuple[str, ...]
+    notice_headings: tuple[str, ...]
     max_heading_length: int
     paging: re.Pattern[str]
     paging_prefilter: str  # CSS: the elements whose class or id could match `paging`
+    paging_script: re.Pattern[str]
+    page_number: re.Pattern[str]
     heading_tags: frozenset[str]
     heading_classes: tuple[str, ...]
     snippet_tags: frozenset[str]
@@ -111,21 +173,23 @@ class _Rules:
         """Whether the node itself (not something inside it) is a heading."""
         if node.tag in self.heading_tags:
             return True
-        classes = node.attributes.get("class") or ""
+        classes = (node.attributes.get("class") or "")[:MAX_TEXT]
         known = self._heading_class.get(classes)
         if known is None:
             # Whole words of the class, so that generated class names ('xTitQ3') do not count.
             words = [w.lower() for w in _CLASS_WORDS.split(classes) if w]
             known = any(w.startswith(h) for w in words for h in self.heading_classes)
-            self._heading_class[classes] = known
+            if len(self._heading_class) < 4096:
+                self._heading_class[classes] = known
         return known
 
     def is_hidden(self, node: LexborNode) -> bool:
-        classes = node.attributes.get("class") or ""
+        classes = (node.attributes.get("class") or "")[:MAX_TEXT]
         known = self._hidden_class.get(classes)
         if known is None:
             known = not self.hidden_classes.isdisjoint(classes.split())
-            self._hidden_class[classes] = known
+            if len(self._hidden_class) < 4096:
+                self._hidden_class[classes] = known
         return known
 
 
@@ -139,18 +203,27 @@ def _rules() -> _Rules:
     url, boxes, titles = data["url"], data["containers"], data["titles"]
     return _Rules(
         id_params=frozenset(p.lower() for p in url["id_params"]),
+        id_param_suffixes=tuple(s.lower() for s in url["id_param_suffixes"]),
         article_path=_alternation(url["article_path"]),
         view_page=_alternation(url["view_page"]),
         not_article=_alternation(url["not_article"]),
         slug_dirs=frozenset(url["slug_dirs"]),
         paging_params=frozenset(url["paging_params"]),
+        home_path=_alternation(url["home_path"]),
         more_link_text=_alternation(url["more_link_text"]),
         furniture_tags=frozenset(boxes["furniture_tags"]),
         furniture_words=frozenset(w.lower() for w in boxes["furniture_words"]),
+        furniture_word_parts=re.compile("|".join(re.escape(w.lower()) for w in boxes["furniture_word_parts"])),
         furniture_headings=tuple(boxes["furniture_headings"]),
+        paging_words=frozenset(w.lower() for w in boxes["paging_words"]),
+        popular_words=frozenset(w.lower() for w in boxes["popular_words"]),
+        popular_headings=tuple(boxes["popular_headings"]),
+        notice_headings=tuple(boxes["notice_headings"]),
         max_heading_length=int(boxes["max_heading_length"]),
         paging=_alternation(boxes["paging"]),
         paging_prefilter=", ".join(f"[class*={h} i], [id*={h} i]" for h in boxes["paging_hints"]),
+        paging_script=re.compile(boxes["paging_script"], re.IGNORECASE),
+        page_number=re.compile(boxes["page_number"]),
         heading_tags=frozenset(titles["heading_tags"]),
         heading_classes=tuple(titles["heading_classes"]),
         snippet_tags=frozenset(titles["snippet_tags"]),
@@ -167,7 +240,12 @@ def _rules() -> _Rules:
 
 def _clean(text: str | None) -> str:
     # str.split() splits on exactly what the regex `\s` matches, and is several times faster than re.sub.
-    return " ".join(_CONTROL.sub("", text or "").split())
+    return " ".join(_CONTROL.sub("", (text or "")[: MAX_TEXT * 4]).split())[:MAX_TEXT]
+
+
+def _attr(node: LexborNode, name: str) -> str:
+    """An attribute's value, cut to MAX_TEXT characters."""
+    return (node.attributes.get(name) or "")[:MAX_TEXT]
 
 
 def _absolute(href: str, base_url: str) -> str:
@@ -175,16 +253,12 @@ def _absolute(href: str, base_url: str) -> str:
     return canonical_url(href, base_url)
 
 
-def _inner(node: LexborNode, selector: str) -> list[LexborNode]:
-    """Descendants matching a selector (lexbor's `css` also returns the node itself)."""
-    return [found for found in node.css(selector) if found.mem_id != node.mem_id]
-
-
-def _descendants(node: LexborNode) -> Iterator[LexborNode]:
-    """The elements inside a node, in page order (cheaper than a CSS query for a few tag names)."""
+def _descendants(node: LexborNode, limit: int = MAX_WALK) -> Iterator[LexborNode]:
+    """The first `limit` elements inside a node, in page order (cheaper than a CSS query for a few tag
+    names, and bounded)."""
     inside = node.traverse()
     next(inside)  # the node itself
-    return (found for found in inside if found.is_element_node)  # traverse() also yields comments
+    return islice((found for found in inside if found.is_element_node), limit)  # traverse() yields comments too
 
 
 def _matching(nodes: Iterable[LexborNode], tags: frozenset[str], classes: tuple[str, ...]) -> Iterator[LexborNode]:
@@ -196,13 +270,18 @@ def _matching(nodes: Iterable[LexborNode], tags: frozenset[str], classes: tuple[
             yield node
         else:
             found = node.attributes.get("class")
-            if found and in_class(found):
+            if found and in_class(found[:MAX_TEXT]):
                 yield node
 
 
 @cache
 def _substrings(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(word) for word in words))
+
+
+def _small(node: LexborNode) -> bool:
+    """Whether an element holds few elements (a date, a lede): its text is then cheap to read whole."""
+    return sum(1 for _ in _descendants(node, MAX_SMALL + 1)) <= MAX_SMALL
 
 
 def _has_inner(node: LexborNode, tags: frozenset[str]) -> bool:
@@ -221,35 +300,68 @@ def _inner_snippets(node: LexborNode) -> Iterator[LexborNode]:
     return _matching(_descendants(node), rules.snippet_tags, rules.snippet_classes)
 
 
-def _words(node: LexborNode) -> set[str]:
+def _words(node: LexborNode) -> frozenset[str]:
     """Lower-cased words of a node's class and id ('side-bg' -> side, bg; 'auto-hotB' -> auto, hot, b)."""
     attrs = node.attributes
-    raw = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    return {w.lower() for w in _WORD_SPLIT.split(raw) if w}
+    classes, ident = attrs.get("class"), attrs.get("id")
+    if not classes and not ident:
+        return frozenset()
+    return _words_of(f"{(classes or '')[:MAX_TEXT]} {(ident or '')[:MAX_TEXT]}")
+
+
+@lru_cache(maxsize=4096)
+def _words_of(raw: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD_SPLIT.split(raw) if w)
 
 
 def _link_target(node: LexborNode) -> str | None:
     """The URL a link leads to: its href, or a URL quoted in a javascript: href or onclick."""
     href = (node.attributes.get("href") or "").strip()
-    low = href.lower()
+    low = href[:16].lower()
     if href and not low.startswith(("javascript:", "#", "mailto:", "tel:", "data:")):
         return href
-    script = f"{href} {node.attributes.get('onclick') or ''}"
+    script = f"{href[:MAX_TEXT]} {_attr(node, 'onclick')}"
     match = _JS_URL.search(script)
     return match.group(1) if match else None
+
+
+def _is_id_param(name: str, value: str) -> bool:
+    """Whether a query parameter (name lower-cased) carries one article's number."""
+    rules = _rules()
+    if name in rules.id_params:
+        return _ID_VALUE.fullmatch(value) is not None
+    return name.endswith(rules.id_param_suffixes) and _has_long_number(value)
+
+
+def _is_long_number(value: str) -> bool:
+    return len(value) >= 4 and value.isascii() and value.isdigit()
+
+
+def _has_long_number(value: str) -> bool:
+    """A number of 4 digits or more, or a short token that holds one (`tv:jrnnhb4:youtube:530001`)."""
+    return _is_long_number(value) or (
+        len(value) <= 80 and _TOKEN.fullmatch(value) is not None and _DIGITS4.search(value) is not None
+    )
+
+
+def _is_weak_id_param(name: str, value: str) -> bool:
+    """Another parameter with a long number (`volumeNo=12109964`, `gid=52311`, also `menuNo=200218`):
+    an article's number on a view page, a menu's elsewhere."""
+    return _is_long_number(value) and name.lower() not in _rules().paging_params
 
 
 @lru_cache(maxsize=8192)
 def url_score(url: str) -> int:
     """How much a URL looks like one article's page: >= 2 is an article, <= 0 is not (remembered per URL)."""
     rules = _rules()
-    parts = urlsplit(url)
+    parts = urlsplit(url[:MAX_URL])
     if parts.scheme not in ("http", "https"):
         return -1
     target = f"{parts.path}?{parts.query}" if parts.query else parts.path
-    query = [(key.lower(), value) for key, value in parse_qsl(parts.query, keep_blank_values=True)]
-    has_id = any(key in rules.id_params and re.fullmatch(r"[A-Za-z]{0,4}\d{2,}", value) for key, value in query)
-    score = 2 if has_id else 0
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(key.lower(), value) for key, value in pairs]
+    has_id = any(_is_id_param(key, value) for key, value in query)
+    score = 2 if has_id else 1 if any(_is_weak_id_param(key, value) for key, value in pairs) else 0
     if rules.article_path.search(parts.path):
         score += 2
     if rules.view_page.search(target):
@@ -264,6 +376,56 @@ def url_score(url: str) -> int:
     return score
 
 
+@lru_cache(maxsize=8192)
+def _identity(url: str) -> str:
+    """The article a URL names on this page: host, path and identifying parameters (the long numbers of
+    other parameters only when it has none). Box and tracking codes (`?mc=em_001`, `&section=…`,
+    `&g_menu=025100` beside `g_serial`) do not make another article."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    ids = sorted(
+        (key, value)
+        for key, value in pairs
+        if _is_id_param(key.lower(), value) or (key.lower() in IDENTIFYING_PARAMS and value)
+    )
+    if not ids:
+        ids = sorted((key, value) for key, value in pairs if _is_weak_id_param(key, value))
+    if not ids and not _rules().article_path.search(parts.path) and url_score(url) < 2:
+        return url
+    return f"{parts.netloc}{parts.path}?" + "&".join(f"{key}={value}" for key, value in ids)
+
+
+def _shared_url(urls: Sequence[str]) -> str:
+    """One URL for links to one article: the first link's URL with only the parameters all of them carry."""
+    first = urls[0]
+    if all(url == first for url in urls):
+        return first
+    parts = urlsplit(first)
+    common = set(_pairs(first))
+    for url in urls[1:]:
+        common &= set(_pairs(url))
+    query = "&".join(pair for pair in _pairs(first) if pair in common)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def _pairs(url: str) -> list[str]:
+    query = urlsplit(url).query
+    return [pair for pair in query.split("&") if pair] if query else []
+
+
+def _cut_stem(title: str) -> str | None:
+    """The part before a trailing '…' or '..' of a title the site shortened, else None."""
+    stripped = title.rstrip()
+    if stripped.endswith("…"):
+        stem = stripped[:-1]
+    elif stripped.endswith(".."):
+        stem = stripped.rstrip(".")
+    else:
+        return None
+    stem = stem.rstrip()
+    return stem if len(stem) >= 4 else None
+
+
 # ---------------------------------------------------------------------------------------------- links
 
 
@@ -271,21 +433,30 @@ def url_score(url: str) -> int:
 class _Link:
     node: LexborNode
     order: int
-    url: str
+    url: str  # canonical URL of this link
+    key: str  # the article it names (see _identity)
     text: str  # the link's own visible text (screen-reader-only text removed)
     alt: str  # alt of an image inside, when the link has no text
+    title_attr: str  # the link's title attribute
+    wrapped: bool = False  # the page links to a redirect wrapper around `url`
     headed: bool | None = field(default=None, repr=False)  # see _headed
+    item: LexborNode | None = field(default=None, repr=False)  # see _group_links
+
+    @property
+    def label(self) -> str:
+        return self.text or self.alt or self.title_attr
 
 
 @dataclass
 class _Group:
     container: LexborNode
     links: list[_Link] = field(default_factory=list)
+    box: str = ""  # "", "popular" or "notice" (see _box_kind)
     heading_share: float | None = field(default=None, repr=False)  # see _heading_share, once links are in
 
     @property
-    def urls(self) -> list[str]:
-        return list(dict.fromkeys(link.url for link in self.links))
+    def keys(self) -> list[str]:
+        return list(dict.fromkeys(link.key for link in self.links))
 
 
 _MEDIA_TAGS = frozenset({"img", "picture", "video"})
@@ -329,69 +500,108 @@ _BLOCK_TAGS = frozenset(
 )
 
 
-def _visible_text(node: LexborNode) -> str:
-    """Text as a reader sees it: block elements apart, inline ones joined, screen-reader text dropped."""
+def _visible_text(node: LexborNode, limit: int = MAX_WALK) -> str:
+    """Text as a reader sees it: block elements apart, inline ones joined, screen-reader text dropped.
+
+    Reads at most `limit` elements and MAX_TEXT characters, walking with a stack (no recursion)."""
     rules = _rules()
-    inside = node.traverse()
-    next(inside)  # the node itself
-    special = [n for n in inside if n.tag in _BLOCK_TAGS or rules.is_hidden(n)]
-    if not special:
-        return _clean(node.text())  # all inline and visible: its text as it stands
-    # Only elements holding a block or hidden element need a walk child by child; the text of the others
-    # is read as it stands.
-    mixed = {node.mem_id}
-    for found in special:
-        up = found.parent
-        while up is not None and up.mem_id not in mixed:
-            mixed.add(up.mem_id)
-            up = up.parent
     parts: list[str] = []
-
-    def walk(current: LexborNode) -> None:
-        for child in current.iter(include_text=True):
-            if child.is_text_node:
-                parts.append(child.text(deep=False) or "")
-            elif child.is_element_node:
-                if rules.is_hidden(child):
-                    continue
-                block = child.tag in _BLOCK_TAGS
-                if block:
-                    parts.append(" ")
-                if child.mem_id in mixed:
-                    walk(child)
-                else:
-                    parts.append(child.text())
-                if block:
-                    parts.append(" ")
-
-    walk(node)
+    size = 0
+    seen = 0
+    stack: list[tuple[Iterator[LexborNode], bool]] = [(node.iter(include_text=True), False)]
+    while stack:
+        children, block = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if block:
+                parts.append(" ")
+            continue
+        if child.is_text_node:
+            piece = child.text(deep=False) or ""
+            parts.append(piece)
+            size += len(piece)
+            if size > MAX_TEXT:
+                break
+        elif child.is_element_node:
+            seen += 1
+            if seen > limit:
+                break
+            if rules.is_hidden(child):
+                continue
+            inner_block = child.tag in _BLOCK_TAGS
+            if inner_block:
+                parts.append(" ")
+            stack.append((child.iter(include_text=True), inner_block))
     return _clean("".join(parts))
+
+
+def _anchor_holders(nodes: Sequence[LexborNode]) -> set[int]:
+    """The elements (by id) that hold an `<a>`: a walk up from each one, stopping where an earlier walk
+    has been."""
+    holders: set[int] = set()
+    for node in nodes:
+        if node.tag != "a":
+            continue
+        parent = node.parent
+        while parent is not None and parent.mem_id not in holders:
+            holders.add(parent.mem_id)
+            parent = parent.parent
+    return holders
 
 
 def _collect_links(tree: LexborHTMLParser, base_url: str) -> list[_Link]:
     rules = _rules()
+    nodes = tree.css("a, [onclick]")[:MAX_LINKS]
+    holders = _anchor_holders(nodes)
     links: list[_Link] = []
-    for order, node in enumerate(tree.css("a, [onclick]")):
-        if node.tag != "a" and node.css_first("a") is not None:  # an onclick box around real links
+    for order, node in enumerate(nodes):
+        if node.tag != "a" and node.mem_id in holders:  # an onclick box around real links
             continue
         target = _link_target(node)
-        if not target:
+        if not target or len(target) > MAX_URL:
             continue
         url = _absolute(target, base_url)
+        wrapped = False
         if url_score(url) < 2:
-            continue
-        text = _visible_text(node)
-        if text and rules.more_link_text.search(text):
+            inner = _unwrapped(url)
+            if inner is None or url_score(inner) < 2:
+                continue
+            url, wrapped = inner, True  # a redirect wrapper around an article
+        text = _visible_text(node, MAX_LINK_WALK)
+        if text and len(text) <= MAX_MORE_TEXT and rules.more_link_text.search(text):
             continue
         alt = ""
         if not text:
-            img = node.css_first("img[alt]")
-            alt = _clean(img.attributes.get("alt")) if img is not None else ""
-        links.append(_Link(node, order, url, text, alt))
+            for inner_node in _descendants(node, 50):
+                if inner_node.tag == "img" and inner_node.attributes.get("alt"):
+                    alt = _clean(inner_node.attributes.get("alt"))
+                    break
+        title = _clean(_attr(node, "title"))
+        links.append(_Link(node, order, url, _identity(url), text, alt, title, wrapped))
     return links
 
 
-@lru_cache(maxsize=2048)
+def _unwrapped(url: str) -> str | None:
+    """The URL a redirect wrapper (`/redirect?url=…`, an aggregator's link) leads to, absolute."""
+    query = url.partition("?")[2]  # canonical URLs have no fragment
+    if not query or not ("=http" in query or "=%2F" in query or "=%2f" in query or "=/" in query):
+        return None
+    return _unwrapped_query(url, query)
+
+
+@lru_cache(maxsize=1024)
+def _unwrapped_query(url: str, query: str) -> str | None:
+    inner = aggregator_target(url)
+    if inner is not None:
+        return inner
+    for name, value in parse_qsl(query):
+        if name.lower() in REDIRECT_PARAMS and value.startswith("/") and not value.startswith("//"):
+            return canonical_url(value, url)  # a path on the wrapper's own site
+    return None
+
+
+@lru_cache(maxsize=4096)
 def _headline_length(text: str) -> int:
     """Length without a date glued to either end (remembered: each link text is measured several times)."""
     return len(_EDGE_DATE.sub("", text))
@@ -400,131 +610,186 @@ def _headline_length(text: str) -> int:
 # ---------------------------------------------------------------------------------------------- groups
 
 
-def _ancestors(node: LexborNode) -> list[LexborNode]:
-    out = []
-    parent = node.parent
-    while parent is not None and parent.tag not in _TOP_TAGS:
-        out.append(parent)
-        parent = parent.parent
-    return out
-
-
-_TOP_TAGS = ("html", "-document", None)  # where a walk up the page stops (see _ancestors)
-_MANY = "\x00many"  # more than one URL under an element (no URL holds a NUL)
+_TOP_TAGS = ("html", "-document", None)  # where a walk up the page stops
+_MANY = "\x00many"  # more than one article under an element (no key holds a NUL)
 
 
 def _group_links(links: list[_Link]) -> list[_Group]:
-    """Group links by the parent of their item (the highest ancestor that holds only their URL)."""
-    # Per element: the one URL linked under it, or _MANY. A walk up from a link stops where nothing
-    # can change any more (the element already holds this URL, or many): deep pages stay cheap.
+    """Group links by the parent of their item (the highest ancestor that holds only their article)."""
+    # Per element: the one article linked under it, or _MANY. A walk up from a link stops where nothing
+    # can change any more (the element already holds this article, or many): deep pages stay cheap.
     under: dict[int, str] = {}
     for link in links:
         node: LexborNode | None = link.node
         while node is not None and node.tag not in _TOP_TAGS:
             seen = under.get(node.mem_id)
-            if seen == link.url or seen is _MANY:
+            if seen == link.key or seen is _MANY:
                 break
-            under[node.mem_id] = link.url if seen is None else _MANY
+            under[node.mem_id] = link.key if seen is None else _MANY
             node = node.parent
+    # Per element on a walk: its (item, container); remembered, so links of one article deep in one
+    # chain do not walk it again each.
+    placed: dict[int, tuple[LexborNode, LexborNode | None]] = {}
+    rows: dict[int, LexborNode] = {}  # the row found for an item of the page's only article
     groups: dict[int, _Group] = {}
     for link in links:
-        container: LexborNode | None = link.node.parent
-        while container is not None and container.tag not in _TOP_TAGS and under[container.mem_id] is not _MANY:
-            container = container.parent
-        if container is None or container.tag in _TOP_TAGS:
+        path: list[LexborNode] = []
+        node = link.node
+        found: tuple[LexborNode, LexborNode | None] | None = None
+        while True:
+            known = placed.get(node.mem_id)
+            if known is not None:
+                found = known
+                break
+            path.append(node)
+            parent = node.parent
+            if parent is None or parent.tag in _TOP_TAGS or under.get(parent.mem_id) is _MANY:
+                found = (node, parent if parent is not None and parent.tag not in _TOP_TAGS else None)
+                break
+            node = parent
+        for step in path:
+            placed[step.mem_id] = found
+        item, container = found
+        if container is None:
             # The only article on the page: its row or list entry is the item of a list of one.
-            chain = [link.node, *_ancestors(link.node)]
-            row = next((n for n in chain[1:] if n.tag in ("tr", "li", "article", "dl")), chain[0])
-            container = row.parent
+            row = rows.get(item.mem_id)
+            if row is None:
+                row, steps = link.node, 0
+                up = link.node.parent
+                while up is not None and up.tag not in _TOP_TAGS and steps < MAX_WALK:
+                    if up.tag in ("tr", "li", "article", "dl"):
+                        row = up
+                        break
+                    up, steps = up.parent, steps + 1
+                rows[item.mem_id] = row
+            item, container = row, row.parent
         if container is None:
             continue
+        link.item = item
         groups.setdefault(container.mem_id, _Group(container)).links.append(link)
     return sorted(groups.values(), key=lambda g: g.links[0].order)
 
 
-def _item_of(link: _Link, container: LexborNode) -> LexborNode:
-    node = link.node
-    while node.parent is not None and node.parent.mem_id != container.mem_id:
-        node = node.parent
-    return node
+_HEADING_BOX_TAGS = frozenset({"h2", "h3", "h4", "h5", "strong", "dt", "header"})
 
 
-def _box_heading(node: LexborNode, heading_selector: str) -> str:
-    """Text of the short heading that labels a box: a heading-like element among the few elements just
-    before the node."""
+def _box_headings(node: LexborNode) -> Iterator[tuple[str, bool]]:
+    """The short texts just before a box that may label it, nearest first, each with whether it is
+    marked up as a heading (a heading-like element, or one holding one within its first 40 elements).
+    Looks at four elements at most; a text longer than a heading is a headline of the box before."""
+    rules = _rules()
     sibling = node.prev
     steps = 0
     while sibling is not None and steps < 4:
         if sibling.is_element_node:
             steps += 1
-            if _rules().is_heading(sibling) or sibling.css_first(heading_selector) is not None:
-                text = _clean(sibling.text())
-                if len(text) <= _rules().max_heading_length:
-                    return text
+            raw = sibling.text() or ""
+            if len(raw) <= rules.max_heading_length * 10:
+                text = _clean(raw)
+                if text and len(text) <= rules.max_heading_length:
+                    marked = rules.is_heading(sibling) or any(
+                        inner.tag in _HEADING_BOX_TAGS or "tit" in _attr(inner, "class")
+                        for inner in _descendants(sibling, 40)
+                    )
+                    yield text, marked
         sibling = sibling.prev
-    return ""
 
 
-def _is_furniture(group: _Group, memo: dict[tuple[int, bool], bool]) -> bool:
-    """Whether the group sits in site furniture: by tag or class/id words of it or an ancestor, or by the
-    heading of one of its four nearest boxes. `memo` keeps verdicts per node for the page's other groups."""
+class _Boxes:
+    """Verdicts on the boxes around groups, remembered per element (one walk per element, not per group)."""
+
+    FURNITURE, POPULAR, NOTICE = "furniture", "popular", "notice"
+
+    def __init__(self) -> None:
+        self._chain: dict[int, bool] = {}  # furniture by tag or class words, here or above
+        self._heading: dict[int, str] = {}  # the verdict of the box heading before the element
+
+    def in_furniture(self, node: LexborNode) -> bool:
+        """Whether the element or one above it is furniture by tag or class/id words."""
+        return self._furniture_chain(node)
+
+    def _furniture_chain(self, node: LexborNode) -> bool:
+        rules = _rules()
+        path: list[LexborNode] = []
+        current: LexborNode | None = node
+        verdict = False
+        while current is not None and current.tag not in ("html", "body", "-document"):
+            known = self._chain.get(current.mem_id)
+            if known is not None:
+                verdict = known
+                break
+            path.append(current)
+            if current.tag in rules.furniture_tags or _furniture_words(current):
+                verdict = True
+                break
+            current = current.parent
+        for step in path:
+            self._chain[step.mem_id] = verdict
+        return verdict
+
+    def _heading_kind(self, node: LexborNode) -> str:
+        """What the label just before the element says the box is: the first short text with a word of
+        furniture, most-read or notice boxes, up to the first text marked up as a heading."""
+        known = self._heading.get(node.mem_id)
+        if known is None:
+            rules = _rules()
+            known = ""
+            for heading, marked in _box_headings(node):
+                if any(word in heading for word in rules.furniture_headings):
+                    known = self.FURNITURE
+                elif any(word in heading for word in rules.popular_headings):
+                    known = self.POPULAR
+                elif any(word in heading for word in rules.notice_headings):
+                    known = self.NOTICE
+                if known or marked:
+                    break
+            self._heading[node.mem_id] = known
+        return known
+
+    def kind(self, group: _Group) -> str:
+        """furniture, popular, notice or '' for a box of articles."""
+        if self._furniture_chain(group.container):
+            return self.FURNITURE
+        rules = _rules()
+        kind = ""
+        node: LexborNode | None = group.container
+        for depth in range(6):
+            if node is None or node.tag in ("html", "body", "-document"):
+                break
+            words = _words(node)
+            if depth < 3 and not words.isdisjoint(rules.paging_words):
+                return self.FURNITURE
+            if not kind and not words.isdisjoint(rules.popular_words):
+                kind = self.POPULAR
+            if depth < 4:
+                heading = self._heading_kind(node)
+                if heading == self.FURNITURE:
+                    return heading
+                if heading and not kind:
+                    kind = heading
+            node = node.parent
+        return kind
+
+
+def _furniture_words(node: LexborNode) -> bool:
+    """Whether a class or id word of the element names furniture (a menu, footer, banner, share box)."""
+    words = _words(node)
+    return bool(words) and _furniture_verdict(words)
+
+
+@lru_cache(maxsize=4096)
+def _furniture_verdict(words: frozenset[str]) -> bool:
     rules = _rules()
-    node: LexborNode | None = group.container
-    depth = 0
-    while node is not None and node.tag not in ("html", "body", "-document"):
-        key = (node.mem_id, False)
-        if key not in memo:
-            memo[key] = node.tag in rules.furniture_tags or bool(_words(node) & rules.furniture_words)
-        if memo[key]:
-            return True
-        if depth < 4:
-            key = (node.mem_id, True)
-            if key not in memo:
-                heading = _box_heading(node, "h2, h3, h4, h5, strong, dt, header, [class*=tit]")
-                memo[key] = any(word in heading for word in rules.furniture_headings)
-            if memo[key]:
-                return True
-        node = node.parent
-        depth += 1
-    return False
+    return not words.isdisjoint(rules.furniture_words) or any(rules.furniture_word_parts.search(w) for w in words)
 
 
 def _group_median(group: _Group) -> float:
-    lengths = []
-    for url in group.urls:
-        best = max(_headline_length(link.text or link.alt) for link in group.links if link.url == url)
-        lengths.append(best)
-    return statistics.median(lengths)
-
-
-_PAGE_NUMBER = re.compile(r"\d{1,3}")
-_PAGING_HOLDERS = frozenset({"div", "p", "ul", "span", "td", "nav"})
-
-
-def _paging_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
-    rules = _rules()
-    found = []
-    for node in tree.css(rules.paging_prefilter):
-        raw = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-        if rules.paging.search(raw) and node.css_first("a"):
-            found.append(node)
-    if found:
-        return found
-    # No paging class: a run of links labelled 1, 2, 3 ... is paging too. Only the ancestors of such
-    # links can be paging; visiting each link's chain top-down, in page order, lists them in page order.
-    numbers: dict[int, int] = {}
-    holders: dict[int, LexborNode] = {}
-    for a in tree.css("a"):
-        if not _PAGE_NUMBER.fullmatch(_clean(a.text())):
-            continue
-        for node in reversed(_ancestors(a)):
-            if node.tag in _PAGING_HOLDERS:
-                holders.setdefault(node.mem_id, node)
-                numbers[node.mem_id] = numbers.get(node.mem_id, 0) + 1
-    for key, node in holders.items():
-        if numbers[key] >= 3 and len(node.css("a")) <= numbers[key] + 8:
-            found.append(node)
-    return found
+    best: dict[str, int] = {}
+    for link in group.links:
+        length = _headline_length(link.label)
+        if length > best.get(link.key, -1):
+            best[link.key] = length
+    return statistics.median(best.values())
 
 
 def _contains(outer: LexborNode, inner: LexborNode) -> bool:
@@ -536,12 +801,118 @@ def _contains(outer: LexborNode, inner: LexborNode) -> bool:
     return False
 
 
+def _ancestors(node: LexborNode) -> list[LexborNode]:
+    out = []
+    parent = node.parent
+    while parent is not None and parent.tag not in _TOP_TAGS:
+        out.append(parent)
+        parent = parent.parent
+    return out
+
+
 def _common_ancestor(a: LexborNode, b: LexborNode) -> LexborNode | None:
     seen = {n.mem_id for n in [a, *_ancestors(a)]}
     for node in [b, *_ancestors(b)]:
         if node.mem_id in seen:
             return node
     return None
+
+
+class _Inside:
+    """Whether elements lie inside one element, remembered per element on the walks up."""
+
+    def __init__(self, outer: LexborNode) -> None:
+        self._known: dict[int, bool] = {outer.mem_id: True}
+
+    def __call__(self, node: LexborNode) -> bool:
+        path: list[int] = []
+        current: LexborNode | None = node
+        verdict = False
+        while current is not None:
+            known = self._known.get(current.mem_id)
+            if known is not None:
+                verdict = known
+                break
+            path.append(current.mem_id)
+            current = current.parent
+        for mem_id in path:
+            self._known[mem_id] = verdict
+        return verdict
+
+
+# ---------------------------------------------------------------------------------------------- paging
+
+
+_PAGING_HOLDERS = frozenset({"div", "p", "ul", "span", "td", "nav"})
+
+
+def _paging_blocks(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Elements whose class or id names paging, else elements holding a run of links labelled 1, 2, 3…"""
+    rules = _rules()
+    found = []
+    for node in islice(tree.css(rules.paging_prefilter), MAX_PAGING_BLOCKS * 4):
+        if rules.paging.search(f"{_attr(node, 'class')} {_attr(node, 'id')}"):
+            found.append(node)
+            if len(found) >= MAX_PAGING_BLOCKS:
+                break
+    if found:
+        return found
+    # No paging class: the near ancestors of number links that hold few other links.
+    numbers: dict[int, int] = {}
+    totals: dict[int, int] = {}
+    holders: dict[int, LexborNode] = {}
+    for a in tree.css("a")[:MAX_LINKS]:
+        number = rules.page_number.fullmatch(_clean((a.text() or "")[:40])) is not None
+        up, steps = a.parent, 0
+        while up is not None and up.tag not in _TOP_TAGS and steps < 4:
+            if up.tag in _PAGING_HOLDERS:
+                totals[up.mem_id] = totals.get(up.mem_id, 0) + 1
+                if number:
+                    holders.setdefault(up.mem_id, up)
+                    numbers[up.mem_id] = numbers.get(up.mem_id, 0) + 1
+            up, steps = up.parent, steps + 1
+    for key, holder in holders.items():
+        if numbers[key] >= 3 and totals[key] <= numbers[key] + 8:
+            found.append(holder)
+            if len(found) >= MAX_PAGING_BLOCKS:
+                break
+    return found
+
+
+@dataclass
+class _Paging:
+    blocks: list[LexborNode]
+
+
+def _list_paging(tree: LexborHTMLParser, largest: _Group) -> _Paging | None:
+    """The paging of a list: blocks not around the largest group with at least two page-number links that
+    lead to a page (a URL, or a script function named for pages). Slider dots and tab numbers are not
+    paging."""
+    rules = _rules()
+    paging = _Paging([])
+    for block in _paging_blocks(tree):
+        if _contains(block, largest.container):
+            continue  # a box whose class names paging around the list itself
+        count = 0
+        for a in (n for n in islice(block.traverse(), MAX_WALK) if n.tag == "a"):
+            if not rules.page_number.fullmatch(_clean((a.text() or "")[:40])):
+                continue
+            href = (a.attributes.get("href") or "").strip()[:MAX_URL]
+            to_page = bool(href) and not href[:11].lower().startswith(("#", "javascript:"))
+            if to_page or rules.paging_script.search(f"{href[:MAX_TEXT]} {_attr(a, 'onclick')}"):
+                count += 1
+        if count >= 2:
+            paging.blocks.append(block)
+    return paging if paging.blocks else None
+
+
+def _is_home(address: str) -> bool:
+    """Whether an address is a site's root or index page."""
+    parts = urlsplit(canonical_url(address))
+    return not parts.query and _rules().home_path.fullmatch(parts.path or "/") is not None
+
+
+# ---------------------------------------------------------------------------------------------- choice
 
 
 def _headed(link: _Link) -> bool:
@@ -557,57 +928,139 @@ def _headed(link: _Link) -> bool:
     return link.headed
 
 
+def _headed_keys(group: _Group) -> set[str]:
+    return {link.key for link in group.links if _headed(link)}
+
+
 def _heading_share(group: _Group) -> float:
     """Share of the group's articles whose link is, sits in or holds a heading (h3, strong, .tit)."""
-    if group.heading_share is not None:
-        return group.heading_share
-    urls = group.urls
-    group.heading_share = sum(any(_headed(k) for k in group.links if k.url == url) for url in urls) / len(urls)
+    if group.heading_share is None:
+        group.heading_share = len(_headed_keys(group)) / len(group.keys)
     return group.heading_share
 
 
 def _without_trailing_plain(group: _Group) -> _Group:
     """In a list whose articles mostly have headings, plain links after a headed one are related
     articles hanging off it (one-item 'related' clusters); drop them."""
-    urls = group.urls
-    headed = {url for url in urls if any(_headed(k) for k in group.links if k.url == url)}
-    if len(headed) == len(urls) or len(headed) * 2 < len(urls):
+    keys = group.keys
+    headed = _headed_keys(group)
+    if len(headed) == len(keys) or len(headed) * 2 < len(keys):
         return group
-    first_headed = min(k.order for k in group.links if k.url in headed)
-    keep = [k for k in group.links if k.url in headed or k.order < first_headed]
-    return _Group(group.container, keep)
+    first_headed = min(k.order for k in group.links if k.key in headed)
+    keep = [k for k in group.links if k.key in headed or k.order < first_headed]
+    return _Group(group.container, keep, group.box)
 
 
-def _subordinate(group: _Group, others: Sequence[_Group]) -> bool:
-    """A plain list nested after a headed item of another list: 'related articles' under one story."""
-    if _heading_share(group) >= 0.5:
-        return False
-    return any(
-        other is not group
-        and other.links[0].order < group.links[0].order
-        and _heading_share(other) >= 0.5
-        and _contains(other.container, group.container)
-        for other in others
-    )
+def _without_subordinate(groups: list[_Group]) -> list[_Group]:
+    """Drop plain lists nested after a headed item of another list ('related articles' under one story).
+
+    Per element, the earliest headed group whose container holds it, remembered along the walks up."""
+    headed_at: dict[int, int] = {}  # container -> first link order, for groups that are mostly headed
+    for group in groups:
+        if _heading_share(group) >= 0.5:
+            order = group.links[0].order
+            headed_at[group.container.mem_id] = min(order, headed_at.get(group.container.mem_id, order))
+    if not headed_at:
+        return groups
+    above: dict[int, float] = {}  # element -> earliest headed group among its ancestors (inclusive)
+    nothing = float("inf")
+
+    def earliest(node: LexborNode | None) -> float:
+        path: list[LexborNode] = []
+        value = nothing
+        while node is not None and node.tag not in _TOP_TAGS:
+            known = above.get(node.mem_id)
+            if known is not None:
+                value = known
+                break
+            path.append(node)
+            node = node.parent
+        for step in reversed(path):
+            value = min(value, headed_at.get(step.mem_id, nothing))
+            above[step.mem_id] = value
+        return value
+
+    kept = []
+    for group in groups:
+        if _heading_share(group) < 0.5 and earliest(group.container.parent) < group.links[0].order:
+            continue
+        kept.append(group)
+    return kept
 
 
-def _choose_groups(tree: LexborHTMLParser, groups: list[_Group]) -> list[_Group]:
-    furniture: dict[tuple[int, bool], bool] = {}
-    content = [g for g in groups if not _is_furniture(g, furniture) and _group_median(g) >= MIN_GROUP_MEDIAN]
-    content = [_without_trailing_plain(g) for g in content if not _subordinate(g, content)]
-    if not content:
-        return []
-    largest = max(content, key=lambda g: (len(g.urls), -g.links[0].order))
-    paging = [p for p in _paging_nodes(tree) if not _contains(p, largest.container)]
-    if not paging:
-        return content
-    # A list page: keep the groups in the region that holds both the main list and its paging.
-    regions = [_common_ancestor(largest.container, p) for p in paging]
+def _mostly_elsewhere(groups: Sequence[_Group], address: str) -> bool:
+    """Whether most articles the groups link to are on other sites than the page's (an aggregator)."""
+    domain = registrable_domain(urlsplit(canonical_url(address)).hostname or "")
+    keys = {link.key: link.url for group in groups for link in group.links}
+    away = sum(registrable_domain(urlsplit(url).hostname or "") != domain for url in keys.values())
+    return away * 2 > len(keys)
+
+
+def _in_aside(node: LexborNode) -> bool:
+    """Whether an element sits in a side column (`<aside>`, or a class or id word 'aside')."""
+    current: LexborNode | None = node
+    while current is not None and current.tag not in _TOP_TAGS:
+        if current.tag == "aside" or "aside" in _words(current):
+            return True
+        current = current.parent
+    return False
+
+
+def _size(group: _Group) -> tuple[int, int]:
+    """Articles in a group; the earlier of two groups of one size is the larger."""
+    return len(group.keys), -group.links[0].order
+
+
+def _choose_groups(tree: LexborHTMLParser, groups: list[_Group], address: str) -> list[_Group]:
+    """The groups of articles the page lists; `address` is the page's own URL (module docstring, step 3)."""
+    boxes = _Boxes()
+    content = []
+    for group in groups:
+        # A group's container may sit outside the menu that holds one of its items (a header holding
+        # a menu and a ticker): each link's own chain is looked at.
+        group.links = [link for link in group.links if not boxes.in_furniture(link.node)]
+        if not group.links or _group_median(group) < MIN_GROUP_MEDIAN:
+            continue
+        kind = boxes.kind(group)
+        if kind == _Boxes.FURNITURE:
+            continue
+        group.box = kind
+        content.append(group)
+    own = [g for g in content if g.box != _Boxes.POPULAR]
+    if not own:
+        return []  # a ranking widget alone is not a listing
+    largest = max(own, key=_size)
+    top = max(content, key=_size)
+    if top.box == _Boxes.POPULAR and len(top.keys) > max(MAX_RANKING, len(largest.keys)):
+        # Longer than any ranking box and than every other list: the page's main list under a class
+        # word such as 'best' or 'hot'.
+        top.box, largest = "", top
+        own = [g for g in content if g.box != _Boxes.POPULAR]
+    if _is_home(address):
+        # The site's home page, also one with paging (a blog home, a box of notices with pages): every
+        # box of articles, but not the publisher's notices.
+        kept = [g for g in content if g.box != _Boxes.NOTICE or g is largest]
+        if not _mostly_elsewhere(kept, address):
+            return kept
+        # An aggregator's page (search results): its results, without the clusters of other outlets'
+        # coverage hanging off each one.
+        return [_without_trailing_plain(g) for g in _without_subordinate(kept)]
+    paging = _list_paging(tree, largest)
+    # A section or list page: its own lists, without most-read boxes and notices.
+    content = [g for g in own if g.box != _Boxes.NOTICE or g is largest]
+    if paging is None:
+        # A section front: side columns hold other sections' news.
+        kept = [g for g in content if not _in_aside(g.container)]
+        return kept or content
+    content = [_without_trailing_plain(g) for g in _without_subordinate(content)]
+    # A list page: the groups in the region that holds both the main list and its paging.
+    regions = [_common_ancestor(largest.container, p) for p in paging.blocks]
     tight = [r for r in regions if r is not None and r.tag not in ("html", "body")]
     if not tight:
         return content
     region = max(tight, key=lambda r: len(_ancestors(r)))
-    return [g for g in content if _contains(region, g.container)]
+    inside = _Inside(region)
+    return [g for g in content if inside(g.container)]
 
 
 # ---------------------------------------------------------------------------------------------- items
@@ -623,7 +1076,7 @@ def _title_in_link(link: _Link) -> tuple[str, str | None]:
     """The headline inside a link, and what else the link says (a lede), if anything."""
     text = link.text
     if not text:
-        return _split_date(link.alt), None
+        return _split_date(link.alt or link.title_attr), None
     heading = None
     for node in _inner_headings(link.node):
         candidate = _visible_text(node)
@@ -640,18 +1093,13 @@ def _title_in_link(link: _Link) -> tuple[str, str | None]:
         if lede is None:
             rest = _clean(text.replace(heading, " ", 1))
             lede = rest if len(rest) >= 20 else None
-    full = _clean(link.node.attributes.get("title"))
-    if _ELLIPSIS.search(title) and full.startswith(_ELLIPSIS.sub("", title)):
-        title = full
     return title, lede
 
 
-def _first_headline_leaf(node: LexborNode, text: str) -> str:
-    """In a link made of several blocks (thumbnail, play time, title, lede), the first headline-length
-    block that is not a date; a single block is looked into."""
+def _blocks(node: LexborNode) -> list[tuple[LexborNode, str]]:
     rules = _rules()
     blocks: list[tuple[LexborNode, str]] = []
-    for child in node.iter(include_text=True):
+    for child in islice(node.iter(include_text=True), MAX_WALK):
         if child.is_text_node:
             piece = _clean(child.text(deep=False))
         elif child.is_element_node and not rules.is_hidden(child):
@@ -660,17 +1108,29 @@ def _first_headline_leaf(node: LexborNode, text: str) -> str:
             continue
         if piece:
             blocks.append((child, piece))
-    if len(blocks) == 1 and blocks[0][0].is_element_node:
-        return _first_headline_leaf(blocks[0][0], blocks[0][1])
-    if len(blocks) <= 1:
-        return text
-    for child, piece in blocks:
-        if child.is_element_node and _has_inner(child, _MEDIA_TAGS):
-            continue  # a thumbnail with its badges ('동영상 03:20')
-        if len(_DATE_LIKE.sub("", piece).strip()) >= MIN_HEADLINE:
-            if child.is_element_node and next(_descendants(child), None) is not None:
-                return _first_headline_leaf(child, piece)
-            return piece
+    return blocks
+
+
+def _first_headline_leaf(node: LexborNode, text: str) -> str:
+    """In a link made of several blocks (thumbnail, play time, title, lede), the first headline-length
+    block that is not a date; a single block is looked into. Goes down at most MAX_DOWN levels."""
+    for _ in range(MAX_DOWN):
+        blocks = _blocks(node)
+        if len(blocks) == 1 and blocks[0][0].is_element_node:
+            node, text = blocks[0]
+            continue
+        if len(blocks) <= 1:
+            return text
+        for child, piece in blocks:
+            if child.is_element_node and _has_inner(child, _MEDIA_TAGS):
+                continue  # a thumbnail with its badges ('동영상 03:20')
+            if len(_DATE_LIKE.sub("", piece).strip()) >= MIN_HEADLINE:
+                if child.is_element_node and next(_descendants(child), None) is not None:
+                    node, text = child, piece
+                    break
+                return piece
+        else:
+            return text
     return text
 
 
@@ -678,21 +1138,23 @@ def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime |
     """A machine-readable `<time datetime>`, else the first element of the item that holds a date and
     little else."""
     rules = _rules()
-    elements = [node for node in item.traverse() if node.is_element_node]  # the item itself included
+    elements = [node for node in islice(item.traverse(), MAX_WALK) if node.is_element_node]  # the item included
     for node in elements:
         if node.tag == "time" and "datetime" in node.attributes:
-            found = parse_date(node.attributes.get("datetime"), now=now)
+            found = parse_date(_attr(node, "datetime")[:100], now=now)
             if found is not None:
                 return found
     for node in _matching(elements, rules.date_tags, rules.date_classes):
+        if node.tag != "time" and _has_inner(node, _CONTAINER_TAGS):
+            continue  # only leaves: a container's text mixes the date with the title
+        if not _small(node):
+            continue
         text = _clean(node.text())
         if not text or len(text) > MAX_DATE_TEXT or text in title:
             continue
         match = _DATE_LIKE.search(text)
         if match is None or len(text) - len(match.group(0)) > MAX_DATE_LABEL:
             continue
-        if node.tag != "time" and _has_inner(node, _CONTAINER_TAGS):
-            continue  # only leaves: a container's text mixes the date with the title
         if _TIME_ONLY.match(text) and _in_link(node, item):
             continue  # a video's running time on a thumbnail
         found = parse_date(text, now=now)
@@ -704,8 +1166,9 @@ def _item_date(item: LexborNode, title: str, now: datetime | None) -> datetime |
 def _item_outlet(item: LexborNode) -> str | None:
     """The outlet an aggregator names next to an article ('연합뉴스'), if any."""
     rules = _rules()
-    for node in item.css("[class]"):
-        if rules.outlet_classes.search(node.attributes.get("class") or ""):
+    for node in islice(item.traverse(), MAX_WALK):
+        classes = _attr(node, "class") if node.is_element_node else ""
+        if classes and rules.outlet_classes.search(classes):
             text = _visible_text(node)
             if 2 <= len(text) <= 20 and not _DATE_LIKE.search(text):
                 return text
@@ -734,57 +1197,73 @@ def _item_snippet(item: LexborNode, links: Sequence[_Link], title: str) -> str |
         if link.text and link.text != title and len(link.text) >= 20:
             return link.text
     for node in _inner_snippets(item):
+        if not _small(node):
+            continue
         text = _clean(node.text())
         if len(text) >= 20 and title not in text and not _DATE_LIKE.fullmatch(text):
             return text
     return None
 
 
-def _around(item: LexborNode, url: str, link_urls: dict[int, str]) -> Iterator[LexborNode]:
+def _around(item: LexborNode, key: str, link_keys: dict[int, str]) -> Iterator[LexborNode]:
     """The item, then the elements just before and after it that link to no other article: card layouts
     put the outlet and time in a row of their own next to the title. Lazy: most items hold their date."""
     yield item
     for step in (-1, 1):
         node = _sibling_element(item, step)
-        if node is not None and not any(link_urls.get(a.mem_id, url) != url for a in node.css("a")):
+        if node is None:
+            continue
+        inside = list(islice(node.traverse(), MAX_WALK + 1))
+        if len(inside) <= MAX_WALK and all(link_keys.get(n.mem_id, key) == key for n in inside if n.tag == "a"):
             yield node
 
 
 def _extract(
-    groups: list[_Group], link_urls: dict[int, str], page_host: str | None, now: datetime | None
-) -> list[ListingItem]:
-    """One item per URL, in page order: the first group that lists it decides its title and date.
+    groups: list[_Group],
+    every: dict[str, list[_Link]],
+    link_keys: dict[int, str],
+    page_host: str | None,
+    now: datetime | None,
+) -> list[tuple[str, ListingItem]]:
+    """One item per article, in page order: the first group that lists it decides its title and date.
 
-    `link_urls` maps every article link on the page (by node) to its URL."""
+    `every` holds every article link of the page by article; `link_keys` maps them (by node) to it."""
     placed: dict[str, tuple[int, _Group]] = {}
     for group in groups:
         for link in group.links:
-            if link.url not in placed or link.order < placed[link.url][0]:
-                placed[link.url] = (link.order, group)
-    by_url: dict[tuple[int, str], list[_Link]] = {}
+            if link.key not in placed or link.order < placed[link.key][0]:
+                placed[link.key] = (link.order, group)
+    by_key: dict[tuple[int, str], list[_Link]] = {}
     for group in groups:
         for link in group.links:
-            by_url.setdefault((id(group), link.url), []).append(link)
-    items = []
-    for url, (_order, group) in sorted(placed.items(), key=lambda kv: kv[1][0]):
-        links = by_url[id(group), url]
-        item = _item_of(links[0], group.container)
+            by_key.setdefault((id(group), link.key), []).append(link)
+    items: list[tuple[str, ListingItem]] = []
+    for key, (_order, group) in sorted(placed.items(), key=lambda kv: kv[1][0]):
+        if len(items) >= MAX_ITEMS:
+            break
+        links = by_key[id(group), key]
+        item = links[0].item or links[0].node
+        others = every.get(key, links)
         title, lede = _best_title(links)
+        if _headline_length(title) < MIN_HEADLINE:  # a thumbnail: the headline is in another link
+            title, lede = max((title, lede), _best_title(others), key=lambda found: _headline_length(found[0]))
+        title = _completed(title, others)
         if not title:
             continue
+        url = _shared_url([link.url for link in others])
         snippet = lede or _item_snippet(item, links, title)
-        around = _around(item, url, link_urls)
+        around = _around(item, key, link_keys)
         published = next((d for d in (_item_date(n, title, now) for n in around) if d is not None), None)
         outlet = None
         if urlsplit(url).hostname != page_host:
-            outlet = next((o for o in (_item_outlet(n) for n in _around(item, url, link_urls)) if o), None)
-        items.append(ListingItem(title, url, published, snippet, outlet))
+            outlet = next((o for o in (_item_outlet(n) for n in _around(item, key, link_keys)) if o), None)
+        items.append((key, ListingItem(title, url, published, snippet, outlet)))
     return items
 
 
 def _best_title(links: Sequence[_Link]) -> tuple[str, str | None]:
     """Prefer a link that is (or sits in) a heading, then the first headline-length link text, then any
-    link text, then an image alt."""
+    link text, then an image alt or title attribute."""
     rules = _rules()
 
     def in_heading(link: _Link) -> bool:
@@ -795,12 +1274,27 @@ def _best_title(links: Sequence[_Link]) -> tuple[str, str | None]:
         [link for link in links if link.text and in_heading(link) and _headline_length(link.text) >= 4],
         [link for link in links if _headline_length(link.text) >= MIN_HEADLINE],
         [link for link in links if link.text],
-        [link for link in links if link.alt],
+        [link for link in links if link.alt or link.title_attr],
     )
     for tier in ranked:
         if tier:
             return _title_in_link(tier[0])
     return "", None
+
+
+def _completed(title: str, links: Sequence[_Link]) -> str:
+    """A title the site cut ('… 착공…') made whole from a fuller text, title attribute or alt of a link
+    to the same article that starts with it."""
+    stem = _cut_stem(title)
+    if stem is None:
+        return title
+    best, length = title, len(stem)
+    for link in links[:50]:
+        for text in (link.title_attr, link.text, link.alt):
+            candidate = _split_date(text) if text else ""
+            if len(candidate) > length and candidate.startswith(stem) and _cut_stem(candidate) is None:
+                best, length = candidate, len(candidate)
+    return best
 
 
 # ---------------------------------------------------------------------------------------------- modes
@@ -811,13 +1305,15 @@ def _by_selectors(
 ) -> list[ListingItem]:
     items: dict[str, ListingItem] = {}
     for node in tree.css(selectors.item):
+        if len(items) >= MAX_ITEMS:
+            break
         link = node.css_first(selectors.link) if selectors.link else None
         if link is None:
             link = node if node.tag == "a" else node.css_first("a[href], [onclick]")
         if link is None:
             continue
         target = _link_target(link)
-        if not target:
+        if not target or len(target) > MAX_URL:
             continue
         url = _absolute(target, base_url)
         title_node = node.css_first(selectors.title) if selectors.title else None
@@ -825,13 +1321,13 @@ def _by_selectors(
             title = _visible_text(title_node)
         else:
             text = _visible_text(link)
-            title, _ = _title_in_link(_Link(link, 0, url, text, ""))
+            title, _ = _title_in_link(_Link(link, 0, url, url, text, "", ""))
         if not title or url in items:
             continue
         date_node = node.css_first(selectors.date) if selectors.date else None
         published = None
         if date_node is not None:
-            published = parse_date(_clean(date_node.attributes.get("datetime") or date_node.text()), now=now)
+            published = parse_date(_clean(_attr(date_node, "datetime") or date_node.text()), now=now)
         snippet_node = node.css_first(selectors.snippet) if selectors.snippet else None
         snippet = _clean(snippet_node.text()) if snippet_node is not None else None
         items[url] = _with_link(
@@ -844,7 +1340,8 @@ def _by_selectors(
 def parse_listing(
     html: str, base_url: str, selectors: SelectorsLike | None = None, *, now: datetime | None = None
 ) -> list[ListingItem]:
-    """The articles on a list page, in page order, without menus, 'most read' boxes, paging or footers.
+    """The articles a listing page links to, in page order, without menus, paging, footers, ads and
+    notices (module docstring: what a home page and a list page keep).
 
     `selectors` is a `bot.config.Selectors` (item, title, link, date, snippet) or None for automatic
     recognition. `now` anchors relative dates ('3시간 전'); the current time when None. Raises
@@ -858,18 +1355,23 @@ def parse_listing(
             return _by_selectors(tree, base_url, selectors, now)
         except SelectolaxError as exc:
             raise ValueError(f"invalid CSS selector in {selectors!r}: {exc}") from exc
-    links = [link for link in _collect_links(tree, base_url) if _headline_length(link.text or link.alt) <= MAX_HEADLINE]
-    strong = {link.url for link in links if _headline_length(link.text or link.alt) >= MIN_HEADLINE}
-    links = [link for link in links if link.url in strong]
-    link_urls = {link.node.mem_id: link.url for link in links}
-    page_host = urlsplit(canonical_url(base_url)).hostname
-    items = _extract(_choose_groups(tree, _group_links(links)), link_urls, page_host, now)
-    wanted = {item.url for item in items}
-    written: dict[str, str] = {}  # the first link to each listed article, as the page wrote it
+    links = _collect_links(tree, base_url)
+    every: dict[str, list[_Link]] = {}
     for link in links:
-        if link.url in wanted and link.url not in written:
-            written[link.url] = clean_link(_link_target(link.node) or link.url, base_url)
-    return [_with_link(item, written.get(item.url)) for item in items]
+        every.setdefault(link.key, []).append(link)
+    strong = {key for key, found in every.items() if any(_headline_length(k.label) >= MIN_HEADLINE for k in found)}
+    links = [link for link in links if link.key in strong]
+    link_keys = {link.node.mem_id: link.key for link in links}
+    page_host = urlsplit(canonical_url(base_url)).hostname
+    address = declared_url(tree, base_url) or base_url  # a section page may be fetched by its site's root URL
+    groups = _choose_groups(tree, _group_links(links), address)
+    items = _extract(groups, every, link_keys, page_host, now)
+    written: dict[str, str] = {}  # the first link to each listed article, as the page wrote it
+    for key, _item in items:
+        first = every[key][0]
+        target = first.url if first.wrapped else (_link_target(first.node) or first.url)
+        written[key] = clean_link(target, base_url)
+    return [_with_link(item, written.get(key)) for key, item in items]
 
 
 def _with_link(item: ListingItem, link: str | None) -> ListingItem:
