@@ -10,49 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from bot.parsing import Parsers
-from bot.relevance import Verdict
-from bot.sources import SourceConfig
+from bot.sources import Candidate
 from scrapers.fetch import Fetcher, FetchError
-from scrapers.models import Article, ListingItem
+from scrapers.models import Article
 from scrapers.urls import canonical_url, clean_link, needs_online_resolution
 
 log = logging.getLogger(__name__)
 
 ARTICLE_CONCURRENCY = 6
-
-
-@dataclass(slots=True)
-class Candidate:
-    """A new, possibly relevant item on its way to becoming a post."""
-
-    item: ListingItem
-    source: SourceConfig
-    verdict: Verdict
-    first_poll: bool
-    article: Article | None = None
-    url: str = ""  # identity: the article's canonical URL once read, else the listing URL
-    link: str = ""  # what the post links to: the page as fetched (after redirects), else the listing link
-    vouched: str | None = None  # an operator's label that makes it relevant whatever the body says
-    aliases: tuple[str, ...] = ()  # other URLs it was listed under (a Google News link): seen with it
-
-    def __post_init__(self) -> None:
-        self.url = self.url or self.item.url
-        self.link = self.link or self.item.fetch_url
-
-    @property
-    def published_at(self) -> datetime | None:
-        if self.article and self.article.published_at:
-            return self.article.published_at
-        return self.item.published_at
-
-    @property
-    def published_epoch(self) -> float | None:
-        moment = self.published_at
-        return moment.timestamp() if moment else None
 
 
 @dataclass(frozen=True, slots=True)

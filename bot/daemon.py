@@ -33,6 +33,7 @@ from bot.articles import ArticleReader
 from bot.config import Config
 from bot.delivery import DeliveryReport
 from bot.feedback import Corrections, FeedbackLog, path_beside
+from bot.newsroom import Newsroom
 from bot.operator_commands import OperatorCommands
 from bot.parsing import WorkerParsers
 from bot.pipeline import Cycle
@@ -87,7 +88,7 @@ class Daemon:
             self.feedback,
             runtime=self.runtime,
             reader=lambda: self.reader,
-            cycle=self.cycle,
+            newsroom=lambda: Newsroom(self.state, self.stories, time.time),
             check=self.check,
             commit=self.commit,
         )

@@ -25,12 +25,12 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from bot import coverage, outbox, render
-from bot.articles import ArticleReader, Candidate, Page
+from bot.articles import ArticleReader, Page
 from bot.config import Config
 from bot.delivery import requeue_failed
 from bot.feedback import Corrections, Example, FeedbackLog, Label
 from bot.relevance import Detector, Verdict
-from bot.sources import SourceConfig
+from bot.sources import Candidate, SourceConfig
 from bot.status import Runtime, StatusSnapshot, snapshot
 from bot.stories import lead_of
 from scrapers.dates import KST
@@ -46,7 +46,7 @@ _MESSAGE_LINK = re.compile(r"^https?://t\.me/(?:c/\d+|[A-Za-z][\w]{3,})/(\d+)(?:
 
 
 class ByHand(Protocol):
-    def add_by_hand(self, c: Candidate, reason: str) -> StoryRecord | None: ...
+    def publish_by_hand(self, c: Candidate, reason: str) -> tuple[StoryRecord, bool]: ...
 
 
 def message_id_of(link: str) -> int | None:
@@ -72,14 +72,14 @@ class OperatorCommands:
         *,
         runtime: Runtime,
         reader: Callable[[], ArticleReader | None],
-        cycle: Callable[[], ByHand],
+        newsroom: Callable[[], ByHand],
         check: Callable[[str], Awaitable[str]],
         commit: Callable[[], object],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config, self.state, self.detector, self.runtime = config, state, detector, runtime
         self.corrections, self.feedback = corrections, feedback
-        self.reader, self.cycle, self._check, self.commit, self.clock = reader, cycle, check, commit, clock
+        self.reader, self.newsroom, self._check, self.commit, self.clock = reader, newsroom, check, commit, clock
 
     # -- the daemon ----------------------------------------------------------------------------------
     def status(self) -> StatusSnapshot:
@@ -197,10 +197,7 @@ class OperatorCommands:
             url=canonical_url(article.url) if article.url else item.url,
             link=link,
         )
-        before = self.state.story_with(candidate.url, link)
-        story = self.cycle().add_by_hand(candidate, f"posted by admin {by}")
-        if story is None:
-            return render.STORY_UNKNOWN
+        story, new = self.newsroom().publish_by_hand(candidate, f"posted by admin {by}")
         self.record(
             Example(
                 url=candidate.url,
@@ -214,7 +211,7 @@ class OperatorCommands:
             )
         )
         self.commit()
-        return render.posted_reply(story.title, story.link or story.url, queued=before is None)
+        return render.posted_reply(story.title, story.link or story.url, queued=new)
 
     def wrong(self, target: str | int, by: int | None) -> str:
         story = self.story_for(target)

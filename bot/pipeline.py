@@ -3,8 +3,8 @@
     poll sources (bot.poll) ─► source health (bot.source_health) ─► screen new items by title
     ─► resolve aggregator links (scrapers.gnews) ─► read candidate articles, each once (bot.articles)
     ─► decide: post or record (bot.decide)
-    ─► group into stories (bot.stories) and storylines (bot.storylines)
-    ─► queue posts, replies and edits (bot.outbox) ─► digest
+    ─► publish: group into stories and storylines, queue posts, replies and edits (bot.newsroom)
+    ─► scheduled messages (bot.digest)
     ─► save: every post is durable as pending ─► deliver (handed in) ─► save
 
 Everything that talks to the outside (the fetcher, the delivery stage, the clock, the parsers of
@@ -16,30 +16,29 @@ This module imports no Telegram code: delivery is a callable, alerts are outbox 
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bot import outbox, render, storylines
-from bot.articles import ArticleReader, Candidate, read_articles
+from bot import outbox, render
+from bot.articles import ArticleReader, read_articles
 from bot.config import Config
 from bot.decide import Action, Decision, Facts, PostingPolicy, decide
 from bot.digest import queue_due
 from bot.feedback import Corrections
+from bot.newsroom import Newsroom
 from bot.parsing import InlineParsers, Parsers
 from bot.poll import poll_all
 from bot.relevance import Detector, Verdict
 from bot.source_health import after_poll
-from bot.sources import SourceConfig, SourcePoll
-from bot.stories import StoryIndex, build_index, story_key, story_keys
-from bot.summarize import summarize
+from bot.sources import Candidate, SourceConfig, SourcePoll
+from bot.stories import StoryIndex, build_index
 from scrapers.fetch import Fetcher
 from scrapers.gnews import GoogleNewsResolver, ResolverHealth, describe_health, with_publisher_url
 from scrapers.urls import needs_online_resolution
-from state.records import Baseline, Copy, Seen, State, StoryRecord
+from state.records import Baseline, State
 from state.store import StateStore
 
 log = logging.getLogger(__name__)
@@ -71,10 +70,6 @@ class CycleReport:
             f"backfilled={self.backfilled} articles={self.articles_fetched} "
             f"article_errors={self.article_errors} duration={self.duration:.2f}s"
         )
-
-
-def story_id_for(url: str) -> str:
-    return "s" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
 
 
 class Cycle:
@@ -112,7 +107,7 @@ class Cycle:
         self.corrections = corrections or Corrections(window_hours=config.stories.window_hours)
         self.policy = PostingPolicy(config.delivery.backfill_hours, config.delivery.max_age_hours)
         self.report = CycleReport()
-        self._story_of_url: dict[str, StoryRecord] | None = None  # built when first needed
+        self.newsroom = Newsroom(state, self.stories, clock)
 
     async def run(self, sources: Iterable[SourceConfig] | None = None) -> CycleReport:
         started = time.monotonic()
@@ -128,6 +123,7 @@ class Cycle:
         self.save()  # posts are durable as pending before any send
         await self.deliver_pending()
         self.save()
+        self.report.queued_posts, self.report.queued_edits = self.newsroom.counts.posts, self.newsroom.counts.edits
         self.report.duration = time.monotonic() - started
         log.info("%s", self.report.summary_line())
         return self.report
@@ -176,7 +172,7 @@ class Cycle:
             for item in poll.items:
                 if (seen := self.state.seen.get(item.url)) is not None:
                     if seen.relevant:
-                        self.listed_again(item.url, poll.source.name)
+                        self.newsroom.listed_again(item.url, poll.source.name)
                     continue
                 self.report.new_items += 1
                 verdict = self.detector.classify(item.title, item.snippet)
@@ -194,20 +190,6 @@ class Cycle:
                 log.info("skip %r (%s): %s", item.title, poll.source.name, ", ".join(verdict.reasons) or "no signal")
                 self.state.mark_seen(item.url, poll.source.name, False, self.clock())
         return out
-
-    def listed_again(self, url: str, source: str) -> None:
-        """A source lists an article already decided about: the story that holds it counts the source
-        (the coverage audit's "stories a source contributed")."""
-        if self._story_of_url is None:
-            self._story_of_url = {
-                u: story
-                for story in self.state.stories.values()
-                for u in (story.url, story.link, *(c.url for c in story.also))
-                if u
-            }
-        story = self._story_of_url.get(url)
-        if story is not None:
-            story.listed_by(source)
 
     async def resolve_links(self, candidates: list[Candidate]) -> None:
         """Google News links to their publishers' URLs, so that the article is read (once, with the
@@ -234,7 +216,7 @@ class Cycle:
                 if (seen := self.state.seen.get(c.url)) is not None:  # the outlet's own listing brought it
                     self.state.mark_seen(google, c.source.name, seen.relevant, self.clock())
                     if seen.relevant:
-                        self.listed_again(c.url, c.source.name)
+                        self.newsroom.listed_again(c.url, c.source.name)
                     continue
             kept.append(c)
         candidates[:] = kept
@@ -252,8 +234,7 @@ class Cycle:
         self.report.article_errors += reading.errors
 
     def forget_old_stories(self) -> None:
-        """Stories first seen before the grouping window can no longer take copies."""
-        self.stories.expire(self.clock() - self.config.stories.window_hours * 3600)
+        self.newsroom.forget_before(self.clock() - self.config.stories.window_hours * 3600)
 
     def in_publication_order(self, candidates: list[Candidate]) -> list[Candidate]:
         """Oldest first, so the channel reads in order; undated ones last."""
@@ -299,82 +280,13 @@ class Cycle:
             return
         self.report.relevant += 1
         if decision.action is Action.POST:
-            self.add_to_story(c)
+            self.newsroom.publish(c)
             return
         if decision.action is Action.RECORD_OLD:
             self.report.backfilled += 1
-        elif (story := self.state.story_with(c.url, c.link)) is not None:
-            story.listed_by(c.source.name)  # another source listed a posted article: for the coverage audit
+        else:
+            self.newsroom.listed_again(c.url, c.source.name)  # a posted article another source listed
         log.info("%s %r (%s): %s", decision.action, c.item.title, c.source.name, decision.reason)
-
-    def add_to_story(self, c: Candidate) -> None:
-        now = self.clock()
-        article, item = c.article, c.item
-        title = (article.title if article and article.title else item.title).strip()
-        outlet = item.outlet or (article.outlet if article and article.outlet else None) or c.source.outlet_name
-        text = article.text if article and article.text else (item.snippet or "")
-        key = story_key("", title, text, c.published_at, url=c.url, outlet=outlet)
-        grouping = self.stories.decide(key)
-        reason = ", ".join(c.verdict.reasons)
-        if grouping.match is not None:
-            story = self.state.stories[grouping.match.story_id]
-            story.listed_by(c.source.name)
-            if story.has_copy(c.url, c.link):
-                return
-            story.also.append(Copy(outlet, c.link, title, key.lead))
-            self.stories.add(story.id, story_keys(story)[-1], at=story.first_seen)
-            story.note(f"copy {c.link} ({outlet}, {c.source.name}): {grouping.log_line()}")
-            log.info("group %r (%s) with story %s %r: %s", title, outlet, story.id, story.title, grouping.log_line())
-            if not story.retracted and outbox.queue_update(self.state, story, now) is not None:
-                self.report.queued_edits += 1
-            return
-        story = StoryRecord(
-            id=story_id_for(c.url),
-            title=title,
-            url=c.url,
-            link=c.link,
-            outlet=outlet,
-            published_at=c.published_epoch,
-            first_seen=now,
-            summary=summarize(
-                article.text if article else "",
-                title=title,
-                fallback=(article.description if article and article.description else None) or item.snippet,
-            ),
-            lead=key.lead,
-            topics=list(c.verdict.topics),
-            sources=[c.source.name],
-        )
-        thread = self.storyline_of(story, now)
-        story.note(f"posted from {c.source.name}: {reason}; {grouping.log_line()}; {thread.log_line()}")
-        self.state.stories[story.id] = story
-        self.stories.add(story.id, story_keys(story)[0], at=now)
-        outbox.queue_post(self.state, story, now, reply_to=thread.reply_to if thread.continues else None)
-        self.report.queued_posts += 1
-        log.info("post %r (%s): %s; %s; %s", title, outlet, reason, grouping.log_line(), thread.log_line())
-
-    def add_by_hand(self, c: Candidate, reason: str) -> StoryRecord | None:
-        """An article an admin posts (/post): grouped, summarised and queued like any other, whatever the
-        filter said. Returns its story (None when it was already one of a retracted story's copies)."""
-        c.verdict = Verdict(True, c.verdict.score, (*c.verdict.reasons, reason), c.verdict.topics)
-        now = self.clock()
-        for url in {c.item.url, c.url}:
-            self.state.seen[url] = Seen(int(now), c.source.name, True)
-        self.state.undecided_tries.pop(c.item.url, None)
-        existing = self.state.story_with(c.url, c.link)
-        if existing is None:
-            self.add_to_story(c)
-            existing = self.state.story_with(c.url, c.link)
-        return existing
-
-    def storyline_of(self, story: StoryRecord, now: float) -> storylines.StorylineDecision:
-        """The thread a new story continues (it is posted as a reply to the thread's latest post).
-        Threads are found from headlines (see bot.storylines.BAR)."""
-        history = [storylines.posted(s, s.topics, s.storyline, lead=False) for s in self.state.stories.values()]
-        key = storylines.posted(story, story.topics, lead=False).key
-        decision = storylines.assign(story.id, key, story.topics, history, now)
-        story.storyline = decision.storyline_id
-        return decision
 
     def queue_digest(self) -> None:
         queue_due(self.config, self.state, self.clock())

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
+from bot.relevance import Verdict
 from scrapers import naver_api
 from scrapers.feeds import FeedError, looks_like_feed, parse_feed
 from scrapers.listing import parse_listing
-from scrapers.models import FetchErrorKind, FetchResult, ListingItem, Selectors
+from scrapers.models import Article, FetchErrorKind, FetchResult, ListingItem, Selectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +144,33 @@ class SourcePoll:
     def fresh(self) -> bool:
         """Succeeded with a listing that was parsed (not a 304 or the same bytes again)."""
         return self.ok and not self.not_modified
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A new, possibly relevant item on its way to becoming a post."""
+
+    item: ListingItem
+    source: SourceConfig
+    verdict: Verdict
+    first_poll: bool
+    article: Article | None = None
+    url: str = ""  # identity: the article's canonical URL once read, else the listing URL
+    link: str = ""  # what the post links to: the page as fetched (after redirects), else the listing link
+    vouched: str | None = None  # an operator's label that makes it relevant whatever the body says
+    aliases: tuple[str, ...] = ()  # other URLs it was listed under (a Google News link): seen with it
+
+    def __post_init__(self) -> None:
+        self.url = self.url or self.item.url
+        self.link = self.link or self.item.fetch_url
+
+    @property
+    def published_at(self) -> datetime | None:
+        if self.article and self.article.published_at:
+            return self.article.published_at
+        return self.item.published_at
+
+    @property
+    def published_epoch(self) -> float | None:
+        moment = self.published_at
+        return moment.timestamp() if moment else None

@@ -30,6 +30,7 @@ PURE = (
     "bot.decide", "bot.source_health", "bot.backoff", "bot.outbox", "bot.render", "bot.status", "bot.relevance",
     "bot.summarize", "bot.digest", "bot.sources", "bot.senders", "bot.stories", "bot.storylines", "bot.coverage",
     "bot.delivery.settings", "bot.delivery.pacing", "bot.delivery.pauses", "bot.suggest", "scrapers.markup",
+    "bot.newsroom",
     "scrapers.text",
     "bot.logs", "state.records", "scrapers.models", "scrapers.listing", "scrapers.feeds", "scrapers.article",
     "scrapers.dates", "scrapers.urls", "scrapers.decode", "scrapers.naver_api", "scrapers.robots",

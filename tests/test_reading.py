@@ -7,10 +7,10 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from bot.articles import ArticleReader, Candidate, plan
+from bot.articles import ArticleReader, plan
 from bot.parsing import InlineParsers
 from bot.relevance import Verdict
-from bot.sources import SourceConfig
+from bot.sources import Candidate, SourceConfig
 from scrapers.fetch import FetchConfig, Fetcher
 from scrapers.models import ListingItem
 from tests.conftest import clean_env, run_cli, write_config
