@@ -75,26 +75,26 @@ def threads_of(state: State, stories: Sequence[StoryRecord]) -> list[tuple[str, 
     return named
 
 
-def due_day(config: DigestConfig, state: State, now: float) -> date | None:
-    """The day whose digest is due at `now`, or None (disabled, too early, or already done)."""
-    if not config.enabled:
-        return None
+def _due(at: str, now: float, done: list[str], key: str, weekday: str | None = None) -> date | None:
+    """The KST day of `now` when a daily (or weekly, on `weekday`) message due at `at` (HH:MM) is due and
+    `key` + that day is not in `done` yet; then it is marked done (the last KEEP_DAYS kept)."""
     local = datetime.fromtimestamp(now, KST)
-    hh, mm = (int(x) for x in config.time.split(":"))
-    if (local.hour, local.minute) < (hh, mm):
+    hh, mm = (int(x) for x in at.split(":"))
+    mark = f"{key}{local.date().isoformat()}"
+    if (local.hour, local.minute) < (hh, mm) or mark in done:
         return None
-    if local.date().isoformat() in state.digest_dates:
+    if weekday is not None and WEEKDAYS[local.weekday()] != weekday:
         return None
+    done.append(mark)
+    del done[:-KEEP_DAYS]
     return local.date()
 
 
 def maybe_queue_digest(config: DigestConfig, state: State, now: float) -> bool:
     """Queue today's digest if it is due; True when a message was queued."""
-    day = due_day(config, state, now)
+    day = _due(config.time, now, state.digest_dates, "") if config.enabled else None
     if day is None:
         return False
-    state.digest_dates.append(day.isoformat())
-    del state.digest_dates[:-KEEP_DAYS]
     stories = stories_of_day(state, day)
     threads = [(name, [render.view_of(s) for s in members]) for name, members in threads_of(state, stories)]
     text = render.render_digest_by_storyline(day, threads) if stories else None
@@ -108,19 +108,9 @@ def maybe_queue_digest(config: DigestConfig, state: State, now: float) -> bool:
 
 def maybe_queue_weekly(config: WeeklyConfig, state: State, now: float) -> bool:
     """Queue the weekly summary if it is due (its weekday, at or after its time, not yet done)."""
-    if not config.enabled:
+    day = _due(config.time, now, state.report_dates, "weekly:", config.weekday) if config.enabled else None
+    if day is None:
         return False
-    local = datetime.fromtimestamp(now, KST)
-    hh, mm = (int(x) for x in config.time.split(":"))
-    done = f"weekly:{local.date().isoformat()}"
-    if (
-        WEEKDAYS[local.weekday()] != config.weekday
-        or (local.hour, local.minute) < (hh, mm)
-        or done in state.report_dates
-    ):
-        return False
-    state.report_dates.append(done)
-    del state.report_dates[:-KEEP_DAYS]
     since = now - 7 * 86400
     stories = sorted(
         (s for s in state.stories.values() if s.first_seen >= since and not s.retracted), key=lambda s: s.first_seen
@@ -129,10 +119,10 @@ def maybe_queue_weekly(config: WeeklyConfig, state: State, now: float) -> bool:
         (name, len(members), render.view_of(members[-1]))
         for name, members in sorted(threads_of(state, stories), key=lambda t: (-len(t[1]), -t[1][-1].first_seen))
     ]
-    text = render.render_weekly(local.date() - timedelta(days=6), local.date(), threads)
+    text = render.render_weekly(day - timedelta(days=6), day, threads)
     if text is None:
         return False
-    outbox.queue_weekly(state, local.date(), text, now)
+    outbox.queue_weekly(state, day, text, now)
     return True
 
 
@@ -141,19 +131,6 @@ class _Scheduled(Protocol):
     def digest(self) -> DigestConfig: ...
     @property
     def weekly(self) -> WeeklyConfig: ...
-
-
-class ScheduledConfig(Protocol):
-    """What the scheduled messages need of the config (bot.config.Config)."""
-
-    @property
-    def delivery(self) -> _Scheduled: ...
-    @property
-    def sources(self) -> tuple[SourceConfig, ...]: ...
-    @property
-    def health(self) -> CoverageSettings: ...
-    @property
-    def telegram(self) -> Admins: ...
 
 
 class _Reports(Protocol):
@@ -165,6 +142,13 @@ class _Reports(Protocol):
     def health(self) -> CoverageSettings: ...
     @property
     def telegram(self) -> Admins: ...
+
+
+class ScheduledConfig(_Reports, Protocol):
+    """What the scheduled messages need of the config (bot.config.Config)."""
+
+    @property
+    def delivery(self) -> _Scheduled: ...
 
 
 class CoverageSettings(Protocol):
@@ -185,13 +169,8 @@ def maybe_queue_coverage(config: _Reports, state: State, now: float) -> bool:
     at = config.health.coverage_time
     if not at or not config.telegram.admin_chat_ids or now - state.created_at < 86400:
         return False
-    local = datetime.fromtimestamp(now, KST)
-    hh, mm = (int(x) for x in at.split(":"))
-    done = f"coverage:{local.date().isoformat()}"
-    if (local.hour, local.minute) < (hh, mm) or done in state.report_dates:
+    if _due(at, now, state.report_dates, "coverage:") is None:
         return False
-    state.report_dates.append(done)
-    del state.report_dates[:-KEEP_DAYS]
     report = coverage.audit(config.sources, state, now, config.health.coverage_days)
     outbox.queue_report(state, config.telegram.admin_chat_ids, render.coverage_reply(report), "coverage", now)
     return True

@@ -267,3 +267,13 @@ class Outlets:
 <rss version="2.0"><channel><title>뉴스피드</title><link>{self.sites["feed"].url("/")}</link>
 <description>지역 뉴스</description>{"".join(items)}</channel></rss>"""
         return Page(doc.encode("utf-8"), content_type="application/rss+xml; charset=utf-8")
+
+
+def sources_of(outlets: Outlets) -> dict[str, tuple[str, str]]:
+    """The three outlets as sources {name: (url, type)}, for `tests.conftest.write_config`."""
+    urls = outlets.listing_urls
+    return {
+        "광주일보": (urls["광주일보"], "html"),
+        "남도일보": (urls["남도일보"], "html"),
+        "뉴스피드": (urls["뉴스피드"], "rss"),
+    }

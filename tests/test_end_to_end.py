@@ -15,16 +15,7 @@ from pathlib import Path
 from tests.conftest import clean_env, run_cli, write_config
 from tests.servers.news_site import Page, Request
 from tests.servers.telegram_api import TelegramApiServer
-from tests.sites import Outlets, Story
-
-
-def sources_of(outlets: Outlets) -> dict[str, tuple[str, str]]:
-    urls = outlets.listing_urls
-    return {
-        "광주일보": (urls["광주일보"], "html"),
-        "남도일보": (urls["남도일보"], "html"),
-        "뉴스피드": (urls["뉴스피드"], "rss"),
-    }
+from tests.sites import Outlets, Story, sources_of
 
 
 def once(config: Path, telegram: TelegramApiServer | None) -> tuple[int, str, str]:

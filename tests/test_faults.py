@@ -18,20 +18,11 @@ from bot.config import ConfigError, load_config
 from tests import small_disk
 from tests.conftest import REPO, BotProcess, clean_env, run_cli, wait_for, write_config
 from tests.servers.telegram_api import TelegramApiServer
-from tests.sites import Outlets, Story
+from tests.sites import Outlets, Story, sources_of
 
 needs_small_disk = pytest.mark.skipif(
     not small_disk.available(), reason="this machine cannot mount a tmpfs in a user namespace"
 )
-
-
-def sources_of(outlets: Outlets) -> dict[str, tuple[str, str]]:
-    urls = outlets.listing_urls
-    return {
-        "광주일보": (urls["광주일보"], "html"),
-        "남도일보": (urls["남도일보"], "html"),
-        "뉴스피드": (urls["뉴스피드"], "rss"),
-    }
 
 
 def new_story(key: str, title: str) -> Story:
