@@ -131,6 +131,8 @@ def test_health_endpoint_and_metrics(setup: tuple[Path, Path], telegram: Telegra
         assert "gwatch_sources 3" in metrics
         assert "gwatch_posts_pending 0" in metrics or "gwatch_posts_sent 3" in metrics
         assert "gwatch_cycle_duration_seconds" in metrics
+        assert 'gwatch_source_stories{source="광주일보"}' in metrics  # the coverage audit's figures
+        assert 'gwatch_source_post_delay_seconds{quantile="0.5",source="광주일보"}' in metrics
         assert daemon.stop()[0] == 0
     finally:
         daemon.kill()

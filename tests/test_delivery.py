@@ -707,3 +707,90 @@ async def test_a_clock_stepped_back_two_hours_holds_nothing(tg, store, sender):
     assert tg.sent_messages(tg.channel_id) == ["before the step", "backing off", "after the step"]
     assert report.pending == 0
     assert max(waits) <= 3.0  # the spacing between two posts, never the two hours
+
+
+# -- what a failure is: by type and cause, never by message text -------------------------------------
+
+
+def _raised(exc: BaseException, cause: BaseException | None) -> BaseException:
+    exc.__cause__ = cause
+    return exc
+
+
+def _classification_cases() -> list[object]:
+    import httpx
+    from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+
+    from bot.senders import FailureKind as K
+
+    request = httpx.Request("POST", "https://api.telegram.org/bot1:x/sendMessage")
+    return [
+        pytest.param(_raised(TimedOut(), httpx.ConnectTimeout("", request=request)), K.NOT_SENT, id="connect-timeout"),
+        pytest.param(_raised(NetworkError("x"), httpx.ConnectError("", request=request)), K.NOT_SENT, id="refused"),
+        pytest.param(_raised(TimedOut("Pool timeout"), httpx.PoolTimeout("")), K.NOT_SENT, id="pool-timeout"),
+        pytest.param(_raised(TimedOut(), httpx.ReadTimeout("", request=request)), K.ANSWER_LOST, id="read-timeout"),
+        pytest.param(_raised(TimedOut(), httpx.WriteTimeout("", request=request)), K.ANSWER_LOST, id="write-timeout"),
+        pytest.param(_raised(NetworkError("x"), httpx.RemoteProtocolError("")), K.ANSWER_LOST, id="dropped"),
+        pytest.param(NetworkError("Internal Server Error (500)"), K.SERVER_ERROR, id="5xx-answer"),
+        pytest.param(RetryAfter(3), K.RETRY_AFTER, id="429"),
+        pytest.param(ChatMigrated(-1002), K.MIGRATED, id="migrated"),
+        pytest.param(Forbidden("Forbidden: bot was kicked from the channel chat"), K.CHAT_REFUSED, id="kicked"),
+        pytest.param(BadRequest("Chat not found"), K.CHAT_REFUSED, id="chat-not-found"),
+        pytest.param(BadRequest("need administrator rights in the channel chat"), K.CHAT_REFUSED, id="no-rights"),
+        pytest.param(BadRequest("Can't parse entities: unsupported start tag"), K.MESSAGE_REJECTED, id="rejected"),
+        pytest.param(BadRequest("Message is not modified: specified new message content"), K.NOT_MODIFIED, id="same"),
+        pytest.param(BadRequest("Message to delete not found"), K.MESSAGE_GONE, id="gone"),
+        pytest.param(InvalidToken(), K.TOKEN_REJECTED, id="token"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("exc", "kind"), _classification_cases())
+def test_every_failure_is_classified_by_type_and_cause(exc: BaseException, kind: object) -> None:
+    from bot.telegram_client import classify
+
+    failure = classify(exc, "1:secret-token-value")
+    assert failure.kind is kind
+    if kind.name == "RETRY_AFTER":  # type: ignore[attr-defined]
+        assert failure.retry_after == 3.0
+
+
+def test_flood_limits_are_telegrams_own_constants() -> None:
+    from telegram.constants import FloodLimit
+
+    from bot.delivery import CHANNEL_MAX_PER_MINUTE
+    from bot.telegram_client import TELEGRAM_LIMITS
+
+    assert CHANNEL_MAX_PER_MINUTE == FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP == TELEGRAM_LIMITS.channel_per_minute
+    assert TELEGRAM_LIMITS.private_interval == 1 / FloodLimit.MESSAGES_PER_SECOND_PER_CHAT
+
+
+async def test_a_post_continuing_a_storyline_replies_to_its_latest_post(tg, store, sender):
+    state = State()
+    first, second, third = queue_posts(state, ["the thread's first event", "its next event", "and the next"])
+    second.reply_to = first.story_id
+    third.reply_to = second.story_id
+    await deliver(state, store, sender, tg, sleep=_no_wait)
+
+    calls = [c for c in tg.calls_to("sendMessage") if c.params.get("chat_id") == tg.channel_id]
+    assert calls[0].params.get("reply_parameters") is None
+    assert calls[1].params["reply_parameters"]["message_id"] == first.message_id
+    assert calls[1].params["reply_parameters"]["allow_sending_without_reply"] is True
+    assert [m.reply_to for m in tg.stored()] == [None, first.message_id, second.message_id]
+
+
+async def test_a_deleted_post_does_not_stop_its_reply(tg, store, sender):
+    state = State()
+    [first] = queue_posts(state, ["the thread's first event"])
+    await deliver(state, store, sender, tg, sleep=_no_wait)
+    tg.messages[(tg.channel_id, first.message_id)].deleted = True  # an admin deleted it in Telegram
+    [third] = queue_posts(state, ["a later event"])
+    third.reply_to = first.story_id
+
+    report = await deliver(state, store, sender, tg, sleep=_no_wait)
+
+    assert third.status == "sent" and report.failed == 0
+    assert tg.stored()[-1].reply_to is None  # sent as a plain post
+
+
+async def _no_wait(delay: float) -> None:
+    return None

@@ -171,3 +171,35 @@ def test_the_next_poll_is_conditional_and_a_304_costs_nothing(
     assert len(telegram.sent_messages(telegram.channel_id)) == posted
     state = json.loads((tmp_path / "state" / "state.json").read_text(encoding="utf-8"))
     assert state["sources"]["광주일보"]["consecutive_failures"] == 0
+
+
+def test_a_new_event_of_a_storyline_is_posted_as_a_reply(tmp_path: Path, telegram: TelegramApiServer) -> None:
+    bid = Story(
+        "kwangju",
+        "bid",
+        "광주시, 국가AI컴퓨팅센터 유치 범시민 추진위원회 출범",
+        ["광주광역시는 국가AI컴퓨팅센터 유치를 위한 범시민 추진위원회를 출범했다고 밝혔다."],
+        timedelta(hours=30),
+        True,
+    )
+    with Outlets([bid]) as outlets:
+        config = write_config(tmp_path / "config.toml", sources=sources_of(outlets), telegram=telegram)
+        config.write_text(config.read_text().replace("backfill_hours = 24", "backfill_hours = 48"))
+        assert once(config, telegram)[0] == 0
+        outlets.add(
+            Story(
+                "namdo",
+                "signatures",
+                "국가AI컴퓨팅센터 광주 유치 서명운동 10만명 돌파",
+                ["국가AI컴퓨팅센터 광주 유치를 바라는 시민 서명이 10만명을 넘었다고 광주광역시가 밝혔다."],
+                timedelta(minutes=10),
+                True,
+            )
+        )
+        assert once(config, telegram)[0] == 0
+    first, reply = [c for c in telegram.calls_to("sendMessage") if c.params.get("chat_id") == telegram.channel_id]
+    assert "reply_parameters" not in first.params
+    assert reply.params["reply_parameters"]["allow_sending_without_reply"] is True
+    [bid_post, thread_post] = telegram.stored()
+    assert reply.params["reply_parameters"]["message_id"] == bid_post.message_id
+    assert thread_post.reply_to == bid_post.message_id
