@@ -25,6 +25,8 @@ LOCAL = ROOT / "local" / "pages"
 MANIFEST = ROOT / "manifests" / "listing_pages.json"
 JSCM = ("silverfoxy/JSCryptoMinerStudy", "afccd315654b9e4091c20fd0c385a89b1bbb3b3c")
 KNK = "ainaju618-blip/koreanewskorea"
+BTP = "baltop/btp_scraper"  # debug dumps of public agencies' announcement boards (a scraper project, 2025)
+BIZ = "baltop/bizsupport"  # the same author's earlier project
 
 
 def split_of(page_id: str) -> str:
@@ -251,6 +253,87 @@ PAGES: dict[str, dict[str, str]] = {
         "title links to /view/AKR…?section=…, paging in a custom element; side boxes of other sections "
         "(most-read, hot news, photo slides) do not count on a list page.",
     },
+    "btp-or-kr-board-2025": {
+        "repo": BIZ,
+        "path": "btp_list.html",
+        "commit": "faefc634b9c105981849ecb527ba123ff1cf111d",
+        "url": "https://www.btp.or.kr/kor/CMS/Board/Board.do?mCode=MN013",
+        "kind": "board",
+        "captured": "2025-04-24",
+        "notes": "Regional technopark's business-announcement board (부산테크노파크 사업공고), first page, an in-house "
+        "JSP CMS (Board.do?mCode=…&mode=view&mgr_seq=…&board_seq=…): a table of ten posts (one pinned without a "
+        "number) whose links carry title and period; a left menu of sibling boards, paging (?robot=Y&page=…), "
+        "a footer of ~40 partner-site links.",
+    },
+    "jbba-kr-board-2025": {
+        "repo": BIZ,
+        "path": "jbba_page.html",
+        "commit": "faefc634b9c105981849ecb527ba123ff1cf111d",
+        "url": "https://www.jbba.kr/bbs/board.php?bo_table=sub01_09",
+        "kind": "board",
+        "captured": "2025-04-24",
+        "notes": "Provincial economic agency's support-programme board (전북특별자치도경제통상진흥원 지원사업 공고), "
+        "Gnuboard (board.php?bo_table=…&wr_id=…, links written with an explicit :443 port): twenty posts in "
+        "form#fboardlist, a hidden all-menu of javascript: links, paging, a footer of county-office links.",
+    },
+    "at-or-kr-board-2025": {
+        "repo": BTP,
+        "path": "atcenter_debug.html",
+        "commit": "359b448a40571f0c43b6c3fefaf7c3af9feb6e50",
+        "url": "https://www.at.or.kr/article/apko364000/list.action",
+        "kind": "board",
+        "captured": "2025-06-20",
+        "notes": "Public corporation's notice board (한국농수산식품유통공사 공지사항), a Struts-style CMS "
+        "(list.action / view.action?articleId=…, relative links): ten posts, each row with an attachment "
+        "download link (download.action?attachId=…: a file, not a post); a mega-menu of ~190 links, paging "
+        "(at.condition.currentPage=…), footer.",
+    },
+    "cepa-or-kr-board-2025": {
+        "repo": BTP,
+        "path": "cepa_test.html",
+        "commit": "db0ebd622ace46edfbcf7fb6d6008aec9db82191",
+        "url": "https://www.cepa.or.kr/notice/notice.do?pm=6&ms=32",
+        "kind": "board",
+        "captured": "2025-06-08",
+        "notes": "Provincial economic agency's notice board (충남경제진흥원 공지사항), a .do board "
+        "(board/boardDetail.do?pm=…&ms=…&seq=…): ten posts, one of which links to a sister agency's "
+        "announcement (cnsp.or.kr/project/view.do?seq=…), titles cut with '....'; a sitemap modal and a side "
+        "menu of section links, paging (pn=…), a partner-logo carousel.",
+    },
+    "gdc-or-kr-board-2025": {
+        "repo": BTP,
+        "path": "gdc_page1.html",
+        "commit": "359b448a40571f0c43b6c3fefaf7c3af9feb6e50",
+        "url": "https://www.gdc.or.kr/board.do?S=S01&M=0401000000&b_code=0001",
+        "kind": "board",
+        "captured": "2025-06-20",
+        "notes": "Gwangju design agency's notice board (광주디자인진흥원 공지사항), board.do?…&mod=view&list_no=…: "
+        "eleven pinned notices (tr.notice_tr) above ten numbered posts, titles cut with '..'; three menus of "
+        "~370 contents.do links in all (gnb, all-menu layer, mobile menu), category tabs, paging, quick links.",
+    },
+    "jbf-kr-board-2025": {
+        "repo": BTP,
+        "path": "jbf_test.html",
+        "commit": "db0ebd622ace46edfbcf7fb6d6008aec9db82191",
+        "url": "http://www.jbf.kr/main/board.action?cmsid=101050200000",
+        "kind": "board",
+        "captured": "2025-06-08",
+        "notes": "Provincial bio-industry agency's business-announcement board (전남바이오진흥원 사업공고), "
+        "board.action?cmsid=…&method=v&idx=… with the list parameters carried along: ten posts, all titles cut "
+        "with '...'; a gnb, a left menu of sibling boards, page-size links, paging (method=l).",
+    },
+    "kimst-re-kr-board-2025": {
+        "repo": BTP,
+        "path": "kimst_debug.html",
+        "commit": "359b448a40571f0c43b6c3fefaf7c3af9feb6e50",
+        "url": "https://www.kimst.re.kr/u/news/inform_01/pjtAnuc.do",
+        "kind": "board",
+        "captured": "2025-06-20",
+        "notes": "Marine-science funding agency's R&D announcement list (해양수산과학기술진흥원 사업공고): ten posts "
+        "whose links go to the national R&D portal (www.iris.go.kr/contents/retrieveBsnsAncmView.do?ancmId=…), "
+        "another host than the page; menus with ;jsessionid= in every link, paging links that all point to "
+        "the list address (paged by script), footer site links.",
+    },
     "platum-kr-home-2018": {
         "repo": JSCM[0],
         "path": "pagesource/platum.kr",
@@ -423,6 +506,77 @@ SPECS: dict[str, Spec] = {
         base="https://www.yna.co.kr/international/asia-australia",
         articles=[(r"yna\.co\.kr/view/(AKR\d+)", "https://www.yna.co.kr/view/{key}")],
         scope="section.box-latest01",
+    ),
+    "btp-or-kr-board-2025": Spec(
+        base="https://www.btp.or.kr/kor/CMS/Board/Board.do?mCode=MN013",
+        articles=[
+            (
+                r"btp\.or\.kr/kor/CMS/Board/Board\.do\?mCode=MN013&mode=view&mgr_seq=16&board_seq=(\d+)",
+                "https://www.btp.or.kr/kor/CMS/Board/Board.do?mCode=MN013&mode=view&mgr_seq=16&board_seq={key}",
+            )
+        ],
+        scope="table.bdListTbl",
+    ),
+    "jbba-kr-board-2025": Spec(
+        base="https://www.jbba.kr/bbs/board.php?bo_table=sub01_09",
+        articles=[
+            (
+                r"jbba\.kr(?::443)?/bbs/board\.php\?bo_table=sub01_09&wr_id=(\d+)",
+                "https://www.jbba.kr/bbs/board.php?bo_table=sub01_09&wr_id={key}",
+            )
+        ],
+        scope="form#fboardlist",
+    ),
+    "at-or-kr-board-2025": Spec(
+        base="https://www.at.or.kr/article/apko364000/list.action",
+        articles=[
+            (
+                r"at\.or\.kr/article/apko364000/view\.action\?articleId=(\d+)",
+                "https://www.at.or.kr/article/apko364000/view.action?articleId={key}",
+            )
+        ],
+        scope="div.tbl_comn.type_list",
+    ),
+    "cepa-or-kr-board-2025": Spec(
+        base="https://www.cepa.or.kr/notice/notice.do?pm=6&ms=32",
+        articles=[
+            (
+                r"cepa\.or\.kr/board/boardDetail\.do\?pm=6&ms=32&seq=(\d+)",
+                "https://www.cepa.or.kr/board/boardDetail.do?pm=6&ms=32&seq={key}",
+            ),
+            (r"cnsp\.or\.kr/(project/view\.do\?seq=\d+)", "https://www.cnsp.or.kr/{key}"),
+        ],
+        scope="table.table-hover",
+    ),
+    "gdc-or-kr-board-2025": Spec(
+        base="https://www.gdc.or.kr/board.do?S=S01&M=0401000000&b_code=0001",
+        articles=[
+            (
+                r"gdc\.or\.kr/board\.do\?S=S01&M=0401000000&b_code=0001&mod=view&list_no=(\d+)",
+                "https://www.gdc.or.kr/board.do?S=S01&M=0401000000&b_code=0001&mod=view&list_no={key}",
+            )
+        ],
+        scope="table.bo_table",
+    ),
+    "jbf-kr-board-2025": Spec(
+        base="http://www.jbf.kr/main/board.action?cmsid=101050200000",
+        articles=[
+            (
+                r"jbf\.kr/main/board\.action\?cmsid=101050200000&.*method=v&idx=(\d+)",
+                "http://www.jbf.kr/main/board.action?cmsid=101050200000&method=v&idx={key}",
+            )
+        ],
+        scope="table.basic_table",
+    ),
+    "kimst-re-kr-board-2025": Spec(
+        base="https://www.kimst.re.kr/u/news/inform_01/pjtAnuc.do",
+        articles=[
+            (
+                r"iris\.go\.kr/contents/retrieveBsnsAncmView\.do\?ancmId=(\d+)",
+                "https://www.iris.go.kr/contents/retrieveBsnsAncmView.do?ancmId={key}&ancmPrg=ancmEnd",
+            )
+        ],
+        scope="table.table-list",
     ),
     "platum-kr-home-2018": Spec(
         base="http://platum.kr/",

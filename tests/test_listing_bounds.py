@@ -54,6 +54,38 @@ def test_a_link_under_20000_nested_elements_is_found() -> None:
     assert [item.title for item in items] == ["깊은 곳에 놓인 기사 제목입니다"]
 
 
+def test_200000_unclosed_blocks_before_a_list_cost_no_quadratic_time() -> None:
+    """The tree builder scans the open elements at every block start tag: without the depth cap
+    (`scrapers.markup.limit_nesting`) 100,000 unclosed `<div>`s took 26 s, and the time grows with the
+    square of the count."""
+    rows = "".join(
+        f'<li><a href="/news/articleView.html?idxno={1000 + i}">닫히지 않은 상자 아래 기사 {i}번</a></li>'
+        for i in range(30)
+    )
+    html = "<html><body>" + "<div>" * 200_000 + f"<ul>{rows}</ul></body></html>"
+
+    items, seconds = _timed(html)
+
+    assert seconds < HANG_GUARD
+    assert [item.title for item in items] == [f"닫히지 않은 상자 아래 기사 {i}번" for i in range(30)]
+
+
+def test_a_page_too_small_for_the_depth_pass_stays_cheap_however_it_nests() -> None:
+    """Pages of at most `MAX_UNCAPPED_TAGS` tags skip the depth pass (it would cost every real page
+    ~2 ms): all unclosed, that many blocks build in well under a second (~60 ms here)."""
+    rows = "".join(
+        f'<li><a href="/news/articleView.html?idxno={1000 + i}">얕지 않은 상자 아래 기사 {i}번</a></li>'
+        for i in range(30)
+    )
+    html = "<html><body>" + "<div>" * (listing.MAX_UNCAPPED_TAGS - 200) + f"<ul>{rows}</ul></body></html>"
+    assert html.count("<") <= listing.MAX_UNCAPPED_TAGS
+
+    items, seconds = _timed(html)
+
+    assert seconds < HANG_GUARD / 10
+    assert len(items) == 30
+
+
 def test_a_list_inside_deep_nesting_keeps_its_order() -> None:
     rows = "".join(
         f'<li><a href="/news/articleView.html?idxno={1000 + i}">깊은 목록의 기사 {i}번 제목</a></li>'
