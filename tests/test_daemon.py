@@ -124,15 +124,19 @@ def test_health_endpoint_and_metrics(setup: tuple[Path, Path], telegram: Telegra
     daemon = Daemon(config, telegram, log)
     try:
         wait_for(lambda: len(telegram.sent_messages(telegram.channel_id)) >= 3, what="posts")
+        delay = 'gwatch_source_post_delay_seconds{quantile="0.5",source="광주일보"}'
         with httpx.Client(trust_env=False, timeout=5) as client:
             health = client.get(f"http://127.0.0.1:{port}/healthz")
+            # a post reaches the fake server a moment before the daemon records it as sent
+            wait_for(lambda: delay in client.get(f"http://127.0.0.1:{port}/metrics").text, what="post delays")
             metrics = client.get(f"http://127.0.0.1:{port}/metrics").text
         assert health.status_code == 200
         assert "gwatch_sources 3" in metrics
         assert "gwatch_posts_pending 0" in metrics or "gwatch_posts_sent 3" in metrics
         assert "gwatch_cycle_duration_seconds" in metrics
         assert 'gwatch_source_stories{source="광주일보"}' in metrics  # the coverage audit's figures
-        assert 'gwatch_source_post_delay_seconds{quantile="0.5",source="광주일보"}' in metrics
+        seconds = float(metrics.split(delay, 1)[1].split()[0])
+        assert 7200 <= seconds < 7500  # the page dates the story two hours before the post
         assert daemon.stop()[0] == 0
     finally:
         daemon.kill()
