@@ -1387,27 +1387,18 @@ def parse_listing(
     return [_with_link(item, written.get(key)) for key, item in items]
 
 
-# `limit_nesting` drops the start tags below its depth cap, links among them; a browser (which caps the
-# depth too) still shows a link there. Links are therefore passed through it under a void element's name
-# (kept at any depth) and named back after: `<a>` elements do not nest (a second one closes the first),
-# so keeping them adds one level at most.
-_ANCHOR = re.compile(r"<(/?)a(?=[\s/>])", re.IGNORECASE)
-_ANCHOR_MASK = "wbr data-listing-a"
-_MASKED = re.compile(r"<(/?)wbr data-listing-a")
-
-
 def _depth_capped(html: str) -> str:
     """`html` as `scrapers.markup.limit_nesting` caps it (building a tree costs time per level of nesting
-    for every block), with every link kept wherever it sits. A page of at most `MAX_UNCAPPED_TAGS` tags
-    is left as it is: however it nests, its tree costs at most tens of milliseconds, less than the
-    depth pass over every real page would (~2 ms per page of 3,000-4,000 tags)."""
+    for every block), with every link kept wherever it sits, as a browser shows it. A page of at most
+    `MAX_UNCAPPED_TAGS` tags is left as it is: however it nests, its tree costs at most tens of
+    milliseconds, less than the depth pass over every real page would (~2 ms per page of 3,000-4,000
+    tags)."""
     if html.count("<") <= MAX_UNCAPPED_TAGS:
         return html
-    capped = limit_nesting(html)
-    if capped is html:
-        return html  # no deeper than the cap: every real page
-    masked = _ANCHOR.sub(lambda m: f"<{m[1]}{_ANCHOR_MASK}", html)
-    return _MASKED.sub(lambda m: f"<{m[1]}a", limit_nesting(masked))
+    return limit_nesting(html, keep=_LINKS)
+
+
+_LINKS = frozenset({"a"})
 
 
 def _with_link(item: ListingItem, link: str | None) -> ListingItem:

@@ -9,6 +9,8 @@ A page of 100,000 unclosed `<div>`s (600 KB) therefore costs lexbor about ten se
 than `MAX_DEPTH` are dropped, and so is one end tag for each of them; text, void elements and
 elements whose end tag is optional (`<p>`, `<li>`, `<td>`…, closed by their next sibling) are kept.
 Comments and the contents of `<script>`, `<style>` and the like are skipped, as the tokenizer does.
+Elements named in `keep` are kept at any depth: a caller that needs every link passes `{"a"}` (links
+do not nest, a second `<a>` closes the first, so keeping them adds one level at most).
 Real pages nest 20-60 deep, so for them the result is the input itself.
 """
 
@@ -31,9 +33,10 @@ _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", 
 _RAW_END = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in _RAW_TEXT}
 
 
-def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
+def limit_nesting(html: str, max_depth: int = MAX_DEPTH, keep: frozenset[str] = frozenset()) -> str:
     """`html` with the start tags that would nest deeper than `max_depth` removed (and as many end
-    tags after them); the text is all kept. Linear in the length of `html`."""
+    tags after them), except those of the elements named (in lower case) in `keep`; the text is all
+    kept. Linear in the length of `html`."""
     if html.count("<") <= max_depth:
         return html  # too few tags to nest that deep
     depth = dropped = 0
@@ -51,7 +54,7 @@ def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
             break
         pos = close + 1
         name = m["name"].lower()
-        if name in _VOID or name in _OPTIONAL_END or (m["end"] and name in _RAW_TEXT):
+        if name in _VOID or name in _OPTIONAL_END or name in keep or (m["end"] and name in _RAW_TEXT):
             continue
         if m["end"]:
             if dropped:

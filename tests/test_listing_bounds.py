@@ -16,6 +16,7 @@ from typing import Any
 
 from scrapers import listing
 from scrapers.listing import MAX_ITEMS, parse_listing
+from scrapers.markup import limit_nesting
 
 BASE = "https://news.example.kr/"
 HANG_GUARD = 30.0  # seconds; each page below parses in about a second on a shared two-core machine
@@ -52,6 +53,15 @@ def test_a_link_under_20000_nested_elements_is_found() -> None:
 
     assert seconds < HANG_GUARD
     assert [item.title for item in items] == ["깊은 곳에 놓인 기사 제목입니다"]
+
+
+def test_the_depth_cap_drops_deep_start_tags_and_keeps_the_named_ones() -> None:
+    html = "<div>" * 5 + '<a href="/x">기사</a>' + "</div>" * 5
+
+    assert limit_nesting(html, max_depth=3) == "<div>" * 3 + "기사" + "</div>" * 3
+    assert limit_nesting(html, max_depth=3, keep=frozenset({"a"})) == (
+        "<div>" * 3 + '<a href="/x">기사</a>' + "</div>" * 3
+    )
 
 
 def test_200000_unclosed_blocks_before_a_list_cost_no_quadratic_time() -> None:
