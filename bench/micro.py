@@ -136,3 +136,17 @@ def titles_per_second(rounds: int = 3) -> tuple[int, float]:
 
 def state_figures(sizes: tuple[int, ...] = (10_000, 100_000), repeat: int = 5) -> dict[int, dict[str, float]]:
     return {n: bench_state.measure(n, repeat) for n in sizes}
+
+
+def main() -> None:
+    """`python -m bench.micro`: the listing figures alone (the full report is `python -m bench`)."""
+    print(f"{'page':<40} {'kind':<28} {'KB':>6} {'items':>5} {'ms/100KB':>8} {'parse ms':>8} {'cold ms/100KB':>13}")
+    for f in listing_figures():
+        print(
+            f"{f.name:<40} {f.kind:<28} {f.kb:>6.0f} {f.items:>5} {f.ms_per_100kb:>8.2f} {f.parse_ms:>8.2f}"
+            f" {f.cold_ms_per_100kb:>13.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
