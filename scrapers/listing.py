@@ -34,6 +34,10 @@ Automatic recognition, in five steps:
    seen-memory and age window keep old items from being posted again.
 4. One item per article, in page order: links to one path with the same identifying parameters are one
    article whatever box or tracking codes they carry, written with the parameters all of them share.
+   A site that serves an article under a section prefix as well (`/cloud/news/articleView.html?idxno=1`
+   beside `/news/articleView.html?idxno=1`: same host, same identifying parameters, one path ending
+   with the whole other) lists it once, under the shorter path. Paths that merely share a file name
+   (`/board1/view.do?seq=5`, `/board2/view.do?seq=5`: two boards numbering their posts apart) stay apart.
 5. Per article: the title (a heading in or around the link, else the first headline-length link text,
    else an image's alt or the link's title; a title cut with '…' is completed from a fuller text, title
    attribute or alt of another link to the same article), the date (`<time datetime>`, else a short
@@ -406,9 +410,33 @@ def _identity(url: str) -> str:
     return f"{parts.netloc}{parts.path}?" + "&".join(f"{key}={value}" for key, value in ids)
 
 
+def _same_article_under_prefixes(links: list[_Link]) -> list[_Link]:
+    """`links`, with the key of a link whose path is another link's path under a prefix (same host, same
+    identifying parameters, `/cloud/news/view?no=1` and `/news/view?no=1`) set to the shorter one's."""
+    by_ids: dict[tuple[str, str, str], set[str]] = {}  # (host, last path segment, ids) -> paths
+    for link in links:
+        host_path, _, ids = link.key.partition("?")
+        if ids:  # only links named by parameters: a path-only key is the whole identity
+            host, _, path = host_path.partition("/")
+            by_ids.setdefault((host, path.rpartition("/")[2], ids), set()).add("/" + path)
+    renamed: dict[str, str] = {}
+    for (host, _name, ids), paths in by_ids.items():
+        if len(paths) < 2:
+            continue
+        for path in paths:
+            shorter = [p for p in paths if len(p) < len(path) and path.endswith(p)]
+            if shorter:  # a segment boundary: the shorter path starts with "/"
+                renamed[f"{host}{path}?{ids}"] = f"{host}{min(shorter, key=len)}?{ids}"
+    if renamed:
+        for link in links:
+            link.key = renamed.get(link.key, link.key)
+    return links
+
+
 def _shared_url(urls: Sequence[str]) -> str:
-    """One URL for links to one article: the first link's URL with only the parameters all of them carry."""
-    first = urls[0]
+    """One URL for links to one article: the URL of the shortest path (the first of them) with only the
+    parameters all of them carry."""
+    first = min(urls, key=lambda url: len(urlsplit(url).path))
     if all(url == first for url in urls):
         return first
     parts = urlsplit(first)
@@ -1368,7 +1396,7 @@ def parse_listing(
             return _by_selectors(tree, base_url, selectors, now)
         except SelectolaxError as exc:
             raise ValueError(f"invalid CSS selector in {selectors!r}: {exc}") from exc
-    links = _collect_links(tree, base_url)
+    links = _same_article_under_prefixes(_collect_links(tree, base_url))
     every: dict[str, list[_Link]] = {}
     for link in links:
         every.setdefault(link.key, []).append(link)

@@ -116,3 +116,28 @@ def test_one_item_per_article_with_its_full_title() -> None:
         ("전남도 청년 일자리 사업 설명회", "https://www.mudeung-daily.example/news/articleView.html?idxno=14"),
         ("나주 혁신도시 이전 기관 채용 확대", "https://www.mudeung-daily.example/news/articleView.html?idxno=15"),
     ]
+
+
+def test_an_article_under_a_section_prefix_is_listed_once_under_the_shorter_path() -> None:
+    """A site serving one article as `/news/…?idxno=21` and `/cloud/news/…?idxno=21` lists it once; two
+    boards that number their posts apart (`/notice/view.do?seq=105231`, `/press/view.do?seq=105231`) stay two."""
+    html = f"""<html><body><div class="main"><ul>
+      <li>{_a(21, "광주 국가AI데이터센터 GPU 추가 구축")}</li>
+      <li>{_a(22, "첨단3지구 인공지능 기업 입주 본격화")}</li></ul></div>
+      <div class="cloud"><h3>클라우드</h3><ul>
+      <li><a href="/cloud/news/articleView.html?idxno=21">광주 국가AI데이터센터 GPU 추가 구축</a></li>
+      <li><a href="/cloud/news/articleView.html?idxno=23">클라우드 보안 인증 제도 개편 추진</a></li></ul></div>
+      <div class="boards"><h3>기관 소식</h3><ul>
+      <li><a href="/notice/view.do?seq=105231">인공지능 실증 사업 참여 기업 모집 공고</a></li>
+      <li><a href="/press/view.do?seq=105231">AI 집적단지 기업 지원 보도 설명 자료</a></li></ul></div>
+      </body></html>"""
+
+    urls = [item.url.removeprefix("https://www.mudeung-daily.example") for item in parse_listing(html, HOME)]
+
+    assert urls == [
+        "/news/articleView.html?idxno=21",
+        "/news/articleView.html?idxno=22",
+        "/cloud/news/articleView.html?idxno=23",
+        "/notice/view.do?seq=105231",
+        "/press/view.do?seq=105231",
+    ]
