@@ -1,8 +1,11 @@
 """One bot cycle over N listing URLs, measured from inside a fresh process (the harness starts one per N).
 
-Run: python -m bench.cycle --per-host 4 [--control BASE] URL... (or --urls-file FILE); prints one JSON object.
+Run: python -m bench.cycle --per-host 4 [--control BASE] [--parsers workers|inline] URL... (or --urls-file
+FILE); prints one JSON object.
 It runs the real `Cycle` (poll every source, parse, screen every new headline, save the state twice)
-with a fresh state, then a second cycle with the same fetcher and state (everything seen: the steady
+with a fresh state and the daemon's parsers (`bot.parsing.WorkerParsers`: pages parsed in worker
+processes, whose CPU is counted with the bot's; `--parsers inline` parses on the event loop, as
+`once` does), then a second cycle with the same fetcher and state (everything seen: the steady
 state of a daemon). Logging is set up as the command line does (INFO, every skipped headline is a
 line), written to /dev/null. Delivery is not wired: the bench listings carry no relevant headline,
 so a cycle queues nothing (the report's `candidates` and `articles` say so).
@@ -24,6 +27,7 @@ from typing import Any
 
 from bot.config import Config, FetchConfig, SourceConfig, StateConfig
 from bot.logs import setup_logging
+from bot.parsing import InlineParsers, Parsers, WorkerParsers
 from bot.pipeline import Cycle, CycleReport
 from bot.relevance import Detector
 from scrapers.fetch import GLOBAL_CONCURRENCY, Fetcher
@@ -44,8 +48,38 @@ def peak_rss_mb() -> float:
 
 
 def cpu_seconds() -> float:
+    """CPU of this process and of its live children (the parser processes), user and system."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime + sum(_children_cpu().values())
+
+
+def _children_cpu() -> dict[int, float]:
+    import psutil  # in the bench extra
+
+    out: dict[int, float] = {}
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:  # gone meanwhile
+            continue
+        out[child.pid] = times.user + times.system
+    return out
+
+
+def children_memory_mb() -> dict[str, float]:
+    """Memory of the live child processes (parser workers and their forkserver), in MB: resident set
+    size, and proportional set size (pages shared between them counted once in all, where Linux says)."""
+    import psutil
+
+    rss = pss = 0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            info = child.memory_full_info()
+        except psutil.Error:
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return {"rss": rss / 1e6, "pss": pss / 1e6}
 
 
 def quiet_logging() -> None:
@@ -88,23 +122,35 @@ def server_stats(control: str | None) -> dict[str, Any] | None:
 
 
 async def measure(
-    urls: list[str], per_host: int, folder: Path, control: str | None = None, max_connections: int = GLOBAL_CONCURRENCY
+    urls: list[str],
+    per_host: int,
+    folder: Path,
+    control: str | None = None,
+    max_connections: int = GLOBAL_CONCURRENCY,
+    parsers_kind: str = "workers",
 ) -> dict[str, Any]:
     config = bench_config(urls, per_host, folder / "state.json")
     server_stats(control)
-    out: dict[str, Any] = {"rss_before": rss_mb()}
+    out: dict[str, Any] = {"rss_before": rss_mb(), "parsers": parsers_kind}
+    parsers: Parsers = (
+        WorkerParsers(deadline=config.fetch.parse_timeout_seconds) if parsers_kind == "workers" else InlineParsers()
+    )
     with StateStore(config.state.path) as store:
         state = store.load()
         detector = Detector(config.relevance)
-        wall, cpu = time.perf_counter(), cpu_seconds()
-        async with Fetcher(config.fetch, max_connections=max_connections) as fetcher:
-            report = await Cycle(config, state, store, fetcher, detector, None).run()
-            out["first"] = _summary(report, time.perf_counter() - wall, cpu_seconds() - cpu)
-            out["first"]["server"] = server_stats(control)
-            wall, cpu = time.perf_counter(), cpu_seconds()
-            report = await Cycle(config, state, store, fetcher, detector, None).run()
-            out["next"] = _summary(report, time.perf_counter() - wall, cpu_seconds() - cpu)
-            out["next"]["server"] = server_stats(control)
+        wall, cpu = time.perf_counter(), cpu_seconds()  # worker start-up is part of a first cycle
+        try:
+            async with Fetcher(config.fetch, max_connections=max_connections) as fetcher:
+                report = await Cycle(config, state, store, fetcher, detector, None, parsers=parsers).run()
+                out["first"] = _summary(report, time.perf_counter() - wall, cpu_seconds() - cpu)
+                out["first"]["server"] = server_stats(control)
+                wall, cpu = time.perf_counter(), cpu_seconds()
+                report = await Cycle(config, state, store, fetcher, detector, None, parsers=parsers).run()
+                out["next"] = _summary(report, time.perf_counter() - wall, cpu_seconds() - cpu)
+                out["next"]["server"] = server_stats(control)
+            out["workers"] = children_memory_mb()
+        finally:
+            await parsers.close()
         out["seen"] = len(state.seen)
         out["state_bytes"] = config.state.path.stat().st_size
     out["rss_after"] = rss_mb()
@@ -140,6 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--control", help="a loopback server base URL, to read what the servers saw")
     parser.add_argument("--fetch-only", action="store_true", help="fetch every URL, parse nothing")
     parser.add_argument(
+        "--parsers",
+        choices=("workers", "inline"),
+        default="workers",
+        help="parse in worker processes as the daemon does (default), or on the event loop as `once` does",
+    )
+    parser.add_argument(
         "--max-connections",
         type=int,
         default=GLOBAL_CONCURRENCY,
@@ -155,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(figures))
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-cycle-") as folder:
-        result = asyncio.run(measure(urls, args.per_host, Path(folder), args.control, args.max_connections))
+        result = asyncio.run(
+            measure(urls, args.per_host, Path(folder), args.control, args.max_connections, args.parsers)
+        )
     print(json.dumps(result))
     return 0
 
