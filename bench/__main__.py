@@ -329,7 +329,8 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
         if uw is None:
             continue
         uw_requests, _ = server_total(uw["first"].get("server"))
-        bot_process_cpu = proc["cpu"]
+        bot_process_cpu = proc["cpu"] + bot.get("workers_cpu", 0.0)  # wait4 does not see the parser processes
+        bot_memory = proc["peak_rss"] + bot.get("workers", {}).get("pss", 0.0)
         rows.append(
             [
                 f"{n:,}",
@@ -337,7 +338,7 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
                 f"{bot['first']['wall']:.2f} / {uw['first']['wall']:.2f}",
                 f"{bot['next']['wall']:.2f} / {uw['next']['wall']:.2f}",
                 f"{bot_process_cpu:.2f} / {uw['first']['cpu'] + uw['next']['cpu']:.2f}",
-                f"{proc['peak_rss']:.0f} / {uw['peak_rss']:.0f}",
+                f"{bot_memory:.0f} / {uw['peak_rss']:.0f}",
                 f"{uw_requests:,}",
             ]
         )
@@ -348,7 +349,7 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
             "1st wall s bot / urlwatch",
             "2nd wall s bot / urlwatch",
             "CPU s, both runs, bot / urlwatch",
-            "peak RSS MB bot / urlwatch",
+            "peak MB bot (+ parser PSS) / urlwatch",
             "urlwatch requests (both runs)",
         ],
         rows,
@@ -375,8 +376,9 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
         report.emit()
         report.table(["N", "1st wall s", "2nd wall s", "CPU s, both runs", "peak RSS MB"], rows)
     report.emit(
-        "The bot's walls are its cycles inside one process; its CPU and RSS are the whole process "
-        "(start-up, both cycles). urlwatch's are two whole processes. urlwatch runs 10 threads over "
+        "The bot's walls are its cycles inside one process; its CPU and memory are the whole process "
+        "(start-up, both cycles) and its parser processes (their CPU, and their memory as PSS at the end). "
+        "urlwatch's are two whole processes. urlwatch runs 10 threads over "
         "all hosts at once (its floor: delay × ⌈N ÷ 10⌉); the bot runs per-host caps (its floor: "
         "delay × "
         f"(1 + ⌈N/hosts ÷ {args.per_host}⌉), robots.txt first)."

@@ -149,6 +149,7 @@ async def measure(
                 out["next"] = _summary(report, time.perf_counter() - wall, cpu_seconds() - cpu)
                 out["next"]["server"] = server_stats(control)
             out["workers"] = children_memory_mb()
+            out["workers_cpu"] = sum(_children_cpu().values())
         finally:
             await parsers.close()
         out["seen"] = len(state.seen)
