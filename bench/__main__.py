@@ -274,7 +274,8 @@ def report_cycles(report: Report, args: argparse.Namespace, results: dict[int, d
                 f"{first['cpu'] / n * 1000:.1f}",
                 f"{nxt['wall']:.2f} ({next_requests:,} req)",
                 f"{nxt['cpu']:.2f}",
-                f"{r['proc']['peak_rss']:.0f}" + (f" + {bot['workers']['pss']:.0f}" if bot.get("workers") else ""),
+                f"{r['proc']['peak_rss']:.0f}"
+                + (f" + {bot['workers']['pss']:.0f}" if bot.get("workers", {}).get("pss") else ""),
                 f"{in_flight}",
                 f"{first['failed']}",
                 f"{first['new']:,} / {first['articles']}",
