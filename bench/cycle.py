@@ -54,7 +54,7 @@ def cpu_seconds() -> float:
 
 
 def _children_cpu() -> dict[int, float]:
-    import psutil  # in the bench extra
+    import psutil  # in the bench and test extras
 
     out: dict[int, float] = {}
     for child in psutil.Process().children(recursive=True):
