@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +71,24 @@ def _line(split: str, mode: str, rep: StoryReport) -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.stories", description=__doc__.split("\n")[0])
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What an evaluation over the manifest runs on: its rows, the leads, the modes and splits asked for."""
+
+    manifest: list[dict[str, Any]]
+    leads: dict[str, str] | None
+    modes: list[str]
+    splits: list[str]
+    errors: bool
+
+
+def command_line(prog: str, description: str, errors_help: str, argv: list[str] | None) -> Run | None:
+    """The options both evaluations take (`--split`, `--mode`, `--errors`, `--manifest`, `--leads`), read
+    and checked; None (with the reason on stderr) when `--errors` is asked for beyond the tune split."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--split", choices=(*SPLITS, "all"), default=None, help="default: frozen and tune")
     parser.add_argument("--mode", choices=("titles", "leads", "both"), default="both")
-    parser.add_argument("--errors", action="store_true", help="list false merges and misses (tune split only)")
+    parser.add_argument("--errors", action="store_true", help=f"{errors_help} (tune split only)")
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     parser.add_argument("--leads", type=Path, default=LEADS)
     args = parser.parse_args(argv)
@@ -82,18 +96,25 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "--errors is only available with --split tune: the frozen part is never read for mistakes", file=sys.stderr
         )
-        return 2
-    manifest = load_manifest(args.manifest)
+        return None
     leads = load_leads(args.leads)
     modes = ["titles", "leads"] if args.mode == "both" else [args.mode]
     if "leads" in modes and leads is None:
         print(f"note: {args.leads} is absent (rebuild with python -m evaluation.rebuild_stories_leads); titles only")
         modes = ["titles"]
-    for split in [args.split] if args.split else list(SPLITS):
-        for mode in modes:
-            rep = report(manifest, split, leads if mode == "leads" else None)
+    splits = [args.split] if args.split else list(SPLITS)
+    return Run(load_manifest(args.manifest), leads, modes, splits, args.errors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    run = command_line("python -m evaluation.stories", __doc__.split("\n")[0], "list false merges and misses", argv)
+    if run is None:
+        return 2
+    for split in run.splits:
+        for mode in run.modes:
+            rep = report(run.manifest, split, run.leads if mode == "leads" else None)
             print(_line(split, mode, rep))
-            if args.errors:
+            if run.errors:
                 print("\n".join(rep.format().splitlines()[2:]))
     return 0
 

@@ -14,19 +14,16 @@ both carry the same `storyline` label. The frozen part's mistakes are never prin
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from bot.relevance import Detector
 from bot.stories import story_key
 from bot.storylines import WINDOW_DAYS, Posted, assign
-from evaluation.stories import LEADS, MANIFEST, SPLITS, load_leads, load_manifest
+from evaluation.stories import command_line
 from scrapers.dates import KST
 
 
@@ -146,33 +143,20 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.storylines", description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=(*SPLITS, "all"), default=None, help="default: frozen and tune")
-    parser.add_argument("--mode", choices=("titles", "leads", "both"), default="both")
-    parser.add_argument("--errors", action="store_true", help="the decisions and mistakes (tune split only)")
-    parser.add_argument("--manifest", type=Path, default=MANIFEST)
-    parser.add_argument("--leads", type=Path, default=LEADS)
-    args = parser.parse_args(argv)
-    if args.errors and args.split != "tune":
-        print("--errors is only available with --split tune", file=sys.stderr)
+    run_ = command_line("python -m evaluation.storylines", __doc__.split("\n")[0], "the decisions and mistakes", argv)
+    if run_ is None:
         return 2
-    manifest = load_manifest(args.manifest)
-    leads = load_leads(args.leads)
-    modes = ["titles", "leads"] if args.mode == "both" else [args.mode]
-    if "leads" in modes and leads is None:
-        print(f"note: {args.leads} is absent (rebuild with python -m evaluation.rebuild_stories_leads); titles only")
-        modes = ["titles"]
     detector = Detector()
-    for split in [args.split] if args.split else list(SPLITS):
-        for mode in modes:
-            rep, decisions = run(manifest, split, leads if mode == "leads" else None, detector)
+    for split in run_.splits:
+        for mode in run_.modes:
+            rep, decisions = run(run_.manifest, split, run_.leads if mode == "leads" else None, detector)
             print(
                 f"{split:6} {mode:6}  events {rep.events:3} (+{rep.undated} undated, left out)  "
                 f"gold pairs {rep.gold_pairs:3}  predicted {rep.predicted_pairs:3}  "
                 f"precision {rep.precision:.3f}  recall {rep.recall:.3f}  "
                 f"(within-window recall {rep.reachable_recall:.3f} of {rep.reachable_pairs})"
             )
-            if args.errors:
+            if run_.errors:
                 for row, storyline, line in decisions:
                     print(f"  {row['date']} {row['storyline']:24} -> {storyline:28} {row['title'][:40]} | {line}")
                 for a, b in rep.false_links:
