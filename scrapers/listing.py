@@ -51,10 +51,10 @@ Bounded whatever the input: a page of more than `MAX_UNCAPPED_TAGS` tags is dept
 (`scrapers.markup.limit_nesting`, links kept) before the tree is built; at most `MAX_LINKS` link
 elements are examined and `MAX_ITEMS` items returned per page; texts and attributes are read up to
 `MAX_TEXT` characters, at most `MAX_WALK` elements inside one link, item or box, and URLs up to
-`MAX_URL` characters. Walks up the tree are
-iterative and remembered per element, so every per-link and per-group step is linear in the page (no
-scan of all links per URL, no walk per pair of groups). The patterns and words are data
-(`listing_rules.toml`), kept apart from this logic; no pattern nests quantifiers.
+`MAX_URL` characters. Walks up the tree are iterative and remembered per element, so every per-link
+and per-group step is linear in the page (no scan of all links per URL, no walk per pair of groups).
+The patterns and words are data (`listing_rules.toml`), kept apart from this logic; no pattern nests
+quantifiers.
 """
 
 from __future__ import annotations
