@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import REPO, clean_env, run_cli, wait_for, write_config
 from tests.servers.telegram_api import Fault, TelegramApiServer
-from tests.sites import Outlets, Story, default_stories
+from tests.sites import Outlets, Story, default_stories, sources_of
 
 MORE = [
     Story(
@@ -74,15 +74,10 @@ def posted_keys(outlets: Outlets, telegram: TelegramApiServer) -> list[str]:
 )
 def test_sigkill_mid_delivery_then_rerun(tmp_path: Path, telegram: TelegramApiServer, accepted: bool) -> None:
     with Outlets(default_stories() + MORE) as outlets:
-        urls = outlets.listing_urls
         config = write_config(
             tmp_path / "config.toml",
             telegram=telegram,
-            sources={
-                "광주일보": (urls["광주일보"], "html"),
-                "남도일보": (urls["남도일보"], "html"),
-                "뉴스피드": (urls["뉴스피드"], "rss"),
-            },
+            sources=sources_of(outlets),
         )
         # The third send hangs for a long time, before or after the server has taken the message.
         telegram.fail_next("sendMessage", Fault.slow(0.01), Fault.slow(0.01), Fault.slow(30, process_first=accepted))
@@ -126,15 +121,10 @@ def test_sigkill_mid_delivery_then_rerun(tmp_path: Path, telegram: TelegramApiSe
 
 
 def test_truncated_state_never_reposts_history(tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer) -> None:
-    urls = outlets.listing_urls
     config = write_config(
         tmp_path / "config.toml",
         telegram=telegram,
-        sources={
-            "광주일보": (urls["광주일보"], "html"),
-            "남도일보": (urls["남도일보"], "html"),
-            "뉴스피드": (urls["뉴스피드"], "rss"),
-        },
+        sources=sources_of(outlets),
     )
     env = clean_env(TELEGRAM_BOT_TOKEN=telegram.token)
     assert run_cli("once", "--config", str(config), env=env).returncode == 0

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import REPO, clean_env, wait_for, write_config
 from tests.servers.telegram_api import TelegramApiServer
-from tests.sites import Outlets, Story
+from tests.sites import Outlets, Story, sources_of
 
 STRANGER = 555000111
 
@@ -47,15 +47,10 @@ class Daemon:
 
 @pytest.fixture
 def setup(tmp_path: Path, outlets: Outlets, telegram: TelegramApiServer) -> Iterator[tuple[Path, Path]]:
-    urls = outlets.listing_urls
     config = write_config(
         tmp_path / "config.toml",
         telegram=telegram,
-        sources={
-            "광주일보": (urls["광주일보"], "html"),
-            "남도일보": (urls["남도일보"], "html"),
-            "뉴스피드": (urls["뉴스피드"], "rss"),
-        },
+        sources=sources_of(outlets),
         extra='[health]\nhttp_listen = "127.0.0.1:0"\n',
     )
     yield config, tmp_path / "daemon.log"
