@@ -7,6 +7,9 @@ Safety:
 - a truncated or corrupt file falls back to ``.bak`` loudly; with no good copy the store starts a
   *recovered* baseline: every source's next poll records what it sees without posting, so history is
   never posted again;
+- a save whose bytes equal what this store last wrote, to a file nobody has touched since, writes
+  nothing (the daemon saves before each delivery run, every few seconds while a paused chat has posts
+  waiting); after a failed write the next save always writes;
 - a file written by a newer schema is refused;
 - every failure to read, lock or write is a `StateError` whose text is one sentence for the operator
   (a full disk included), never a bare OSError.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
+import hashlib
 import json
 import logging
 import os
@@ -80,6 +84,15 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _identity(path: Path) -> tuple[int, int, int]:
+    """Which file is at `path` and whether it changed: inode, size, modification time (all 0 if none)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (0, 0, 0)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class StateStore:
     """Owns one state file: lock it, load it, save it atomically.
 
@@ -93,6 +106,7 @@ class StateStore:
         self._lock_fd: int | None = None
         self.recovery_note: str | None = None  # set when load() had to fall back; say it loudly
         self._current_is_good = False  # the file on disk was read or written whole by this store
+        self._written: tuple[bytes, tuple[int, int, int]] | None = None  # digest and file identity of the last save
 
     # -- lock -----------------------------------------------------------------------------------
     def acquire(self) -> None:
@@ -186,9 +200,14 @@ class StateStore:
     def save(self, state: State) -> None:
         """Write atomically: temp file + fsync, keep the old file as .bak, rename, fsync the folder.
 
-        Raises `StateWriteError` (one sentence: which file, what the system said) when the file cannot
-        be written; the file on disk is then still the last good one."""
+        Nothing is written when the bytes equal this store's last save and the file is still the one it
+        wrote. Raises `StateWriteError` (one sentence: which file, what the system said) when the file
+        cannot be written; the file on disk is then still the last good one."""
         payload = _encode(state)
+        digest = hashlib.blake2b(payload, digest_size=16).digest()
+        if self._written is not None and self._written == (digest, _identity(self.path)):
+            return  # these very bytes are on disk already
+        self._written = None
         folder = self.path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -218,3 +237,4 @@ class StateStore:
                 raise StateWriteError(self.path, exc) from exc
             raise
         _fsync_dir(folder)
+        self._written = (digest, _identity(self.path))

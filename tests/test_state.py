@@ -66,6 +66,27 @@ def test_a_saved_state_loads_back_equal(path: Path) -> None:
     assert loaded.seen["https://www.mdilbo.com/detail/a2"] == Seen(1_790_000_100, "무등일보", False)
 
 
+def test_an_unchanged_state_is_not_written_again(path: Path) -> None:
+    """The daemon saves before every delivery run; with nothing changed the file is left alone."""
+    store = StateStore(path)
+    state = sample_state("a")
+    store.save(state)
+    written = os.stat(path)
+
+    store.save(state)
+    assert (os.stat(path).st_ino, os.stat(path).st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert not path.with_name("state.json.bak").exists()
+
+    state.meta["tag"] = "b"
+    store.save(state)
+    assert os.stat(path).st_ino != written.st_ino
+    assert json.loads(path.read_text("utf-8"))["meta"]["tag"] == "b"
+
+    path.write_text("{}", encoding="utf-8")  # someone else wrote the file: the next save puts it right
+    store.save(state)
+    assert json.loads(path.read_text("utf-8"))["meta"]["tag"] == "b"
+
+
 def test_files_in_the_older_seen_layout_still_load(path: Path) -> None:
     path.parent.mkdir(parents=True)
     older = {
