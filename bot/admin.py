@@ -26,6 +26,7 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Contex
 from telegram.request import HTTPXRequest
 
 from bot import render
+from bot.logs import scrub
 from bot.senders import TelegramConfig
 from bot.status import StatusSnapshot
 from state.records import StoryRecord
@@ -189,10 +190,6 @@ def _handler(
     return handle
 
 
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.warning("admin command failed: %s: %s", type(context.error).__name__, context.error)
-
-
 def build_application(
     tg: TelegramConfig, controls: Controls, *, trust_env: bool
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -210,8 +207,17 @@ def build_application(
     admins = filters.Chat(chat_id=list(tg.admin_chat_ids))
     for name, answer in COMMANDS.items():
         app.add_handler(CommandHandler(name, _handler(answer, controls), filters=admins))
-    app.add_error_handler(_on_error)
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # PTB's own texts may carry the token (InvalidToken quotes it): scrubbed here, not only by the
+        # root handler's filter, which exists only when started from the command line.
+        log.warning("admin command failed: %s", _described(context.error, tg.bot_token))
+
+    app.add_error_handler(on_error)
     return app
+
+
+def _described(exc: BaseException | None, token: str | None) -> str:
+    return scrub(f"{type(exc).__name__}: {exc}", token)
 
 
 async def start(tg: TelegramConfig, controls: Controls, *, trust_env: bool) -> AdminService | None:
@@ -224,7 +230,7 @@ async def start(tg: TelegramConfig, controls: Controls, *, trust_env: bool) -> A
         await app.start()
     except Exception as exc:
         # The channel posts do not depend on admin commands: keep running without them.
-        log.error("admin commands unavailable: %s: %s", type(exc).__name__, exc)
+        log.error("admin commands unavailable: %s", _described(exc, tg.bot_token))
         return None
     log.info("admin commands on for %d chat(s)", len(tg.admin_chat_ids))
     return AdminService(app)

@@ -5,16 +5,20 @@ try to reverse what subscribers read, and configs that make no sense."""
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from bot import admin
 from bot.config import ConfigError, load_config
+from bot.senders import TelegramConfig
 from tests import small_disk
 from tests.conftest import REPO, BotProcess, clean_env, run_cli, wait_for, write_config
 from tests.servers.telegram_api import TelegramApiServer
@@ -165,6 +169,27 @@ def test_a_revoked_token_is_probed_with_backoff_not_on_every_wake_up(
     finally:
         bot.kill()
     assert "token was rejected" in bot.output() and telegram.token not in bot.output()
+
+
+async def test_a_rejected_token_is_not_quoted_when_admin_commands_cannot_start(
+    telegram: TelegramApiServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PTB's InvalidToken quotes the token; the admin service logs it scrubbed even without the command
+    line's log filter (as when the bot is embedded or run under another logging set-up)."""
+    telegram.token_revoked = True
+    tg = TelegramConfig(
+        bot_token=telegram.token,
+        chat_id=telegram.channel_id,
+        api_base_url=telegram.api_root,
+        admin_chat_ids=(telegram.admin_id,),
+    )
+    with caplog.at_level(logging.INFO):
+        service = await admin.start(tg, cast(admin.Controls, None), trust_env=False)
+
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))  # httpx: bot.logs
+    assert service is None
+    assert "admin commands unavailable: InvalidToken" in ours
+    assert telegram.token not in ours and telegram.token.split(":")[1] not in ours
 
 
 # -- time -------------------------------------------------------------------------------------------------
