@@ -102,7 +102,7 @@ def maybe_queue_digest(config: DigestConfig, state: State, now: float) -> bool:
         return False
     for story in stories:
         story.digest_date = day.isoformat()
-    outbox.queue_daily_digest(state, day, text, now)
+    outbox.queue_scheduled(state, "digest", day, text, now)
     return True
 
 
@@ -122,7 +122,7 @@ def maybe_queue_weekly(config: WeeklyConfig, state: State, now: float) -> bool:
     text = render.render_weekly(day - timedelta(days=6), day, threads)
     if text is None:
         return False
-    outbox.queue_weekly(state, day, text, now)
+    outbox.queue_scheduled(state, "weekly", day, text, now)
     return True
 
 

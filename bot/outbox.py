@@ -13,7 +13,7 @@ retract-<story>          take a story's post off the channel (an operator's /wro
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 from bot import render
@@ -38,10 +38,9 @@ def queue_update(state: State, story: StoryRecord, now: float) -> OutboxEntry | 
     """The story changed (a copy joined it): give a post not sent yet the new text, or queue an edit of
     the sent one. Returns the new edit entry, or None when a pending entry took the new text."""
     text = render.render_post(render.view_of(story))
-    for entry in state.outbox:
-        if entry.story_id == story.id and entry.pending and entry.kind in (OutboxKind.POST, OutboxKind.EDIT):
-            entry.text = text  # not sent yet: send the grouped version straight away
-            return None
+    for entry in _waiting(state, {story.id}):
+        entry.text = text  # not sent yet: send the grouped version straight away
+        return None
     entry = OutboxEntry(
         id=f"edit-{story.id}-{len(story.also)}",
         kind=OutboxKind.EDIT,
@@ -53,40 +52,24 @@ def queue_update(state: State, story: StoryRecord, now: float) -> OutboxEntry | 
     return entry
 
 
-def queue_daily_digest(state: State, day: date, text: str, now: float) -> OutboxEntry:
-    entry = OutboxEntry(id=f"digest-{day.isoformat()}", kind=OutboxKind.DIGEST, text=text, created_at=now)
-    state.outbox.append(entry)
-    return entry
-
-
-def queue_weekly(state: State, day: date, text: str, now: float) -> OutboxEntry:
-    entry = OutboxEntry(id=f"weekly-{day.isoformat()}", kind=OutboxKind.DIGEST, text=text, created_at=now)
+def queue_scheduled(state: State, what: str, day: date, text: str, now: float) -> OutboxEntry:
+    """A scheduled channel message (`what`: "digest" for the day's, "weekly" for the week's), one per day."""
+    entry = OutboxEntry(id=f"{what}-{day.isoformat()}", kind=OutboxKind.DIGEST, text=text, created_at=now)
     state.outbox.append(entry)
     return entry
 
 
 def queue_report(state: State, admin_chat_ids: Sequence[int], html_text: str, what: str, now: float) -> int:
     """A report for the admins (already HTML, e.g. the coverage audit), one per admin chat."""
-    for admin in admin_chat_ids:
-        state.outbox.append(
-            OutboxEntry(
-                id=f"report-{what}-{uuid.uuid4().hex[:8]}",
-                kind=OutboxKind.ALERT,
-                text=html_text,
-                created_at=now,
-                chat_id=admin,
-            )
-        )
-    return len(admin_chat_ids)
+    return _to_admins(state, admin_chat_ids, f"report-{what}", html_text, now)
 
 
 def queue_retraction(state: State, story: StoryRecord, now: float) -> OutboxEntry | None:
     """Take a story off the channel: posts and edits not sent yet are dropped; a sent post is deleted
     (or corrected) by a retract entry. None when nothing had reached the channel."""
-    for entry in state.outbox:
-        if entry.story_id == story.id and entry.pending and entry.kind in (OutboxKind.POST, OutboxKind.EDIT):
-            entry.status = OutboxStatus.DROPPED
-            entry.last_error = "the story was marked wrong before it was sent"
+    for entry in _waiting(state, {story.id}):
+        entry.status = OutboxStatus.DROPPED
+        entry.last_error = "the story was marked wrong before it was sent"
     if story.message_id is None:
         return None
     entry = OutboxEntry(id=f"retract-{story.id}", kind=OutboxKind.RETRACT, text="", created_at=now, story_id=story.id)
@@ -101,26 +84,32 @@ def fold_into_backlog_digest(state: State, posts: list[OutboxEntry], text: str, 
         id=f"digest-backlog-{uuid.uuid4().hex[:12]}", kind=OutboxKind.DIGEST, text=text, created_at=now
     )
     state.outbox.insert(state.outbox.index(posts[0]), digest)
-    folded = {e.story_id for e in posts}
-    for entry in state.outbox:
-        if entry.pending and entry.kind in (OutboxKind.POST, OutboxKind.EDIT) and entry.story_id in folded:
-            entry.status = OutboxStatus.FOLDED
-            entry.last_error = f"sent as part of the backlog digest {digest.id}"
+    for entry in _waiting(state, {e.story_id for e in posts}):
+        entry.status = OutboxStatus.FOLDED
+        entry.last_error = f"sent as part of the backlog digest {digest.id}"
     return digest
 
 
 def queue_alert(state: State, admin_chat_ids: Iterable[int], text: str, now: float) -> int:
     """An operational alert (`render.render_alert` of `text`) for each admin chat; how many were queued."""
+    return _to_admins(state, admin_chat_ids, "alert", render.render_alert(text), now)
+
+
+def _to_admins(state: State, admin_chat_ids: Iterable[int], prefix: str, text: str, now: float) -> int:
+    """One alert entry per admin chat, each with its own id; how many were queued."""
     count = 0
     for admin in admin_chat_ids:
         state.outbox.append(
             OutboxEntry(
-                id=f"alert-{uuid.uuid4().hex[:12]}",
-                kind=OutboxKind.ALERT,
-                text=render.render_alert(text),
-                created_at=now,
-                chat_id=admin,
+                id=f"{prefix}-{uuid.uuid4().hex[:12]}", kind=OutboxKind.ALERT, text=text, created_at=now, chat_id=admin
             )
         )
         count += 1
     return count
+
+
+def _waiting(state: State, story_ids: set[str | None]) -> Iterator[OutboxEntry]:
+    """Posts and edits of these stories not sent yet, in queue order."""
+    for entry in state.outbox:
+        if entry.pending and entry.kind in (OutboxKind.POST, OutboxKind.EDIT) and entry.story_id in story_ids:
+            yield entry

@@ -21,6 +21,7 @@ from bot.source_health import SourceAlert, SourceAlertKind
 from bot.status import StatusSnapshot
 from scrapers.dates import KST
 from scrapers.models import ListingItem
+from scrapers.text import strip_invisible
 from state.records import StoryRecord
 
 MAX_TEXT_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
@@ -98,20 +99,14 @@ def _fits(html_text: str) -> bool:
 # -- cleaning and cutting raw strings --------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")  # become a space
-# Invisible format characters (Unicode category Cf) that can hide or reorder text are removed:
-# bidirectional overrides and isolates (U+202A–202E, U+2066–2069) could make a scraped title read
-# backwards. Kept: the zero-width (non-)joiners U+200C/U+200D that emoji and some scripts need.
-_INVISIBLE = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
-)
 _SENTENCE_END = re.compile(r"[.!?。…][\"'”’)\]]*(?=\s|$)")
 
 
 def _line(text: str) -> str:
-    """One display line: control characters dropped, whitespace collapsed."""
-    return " ".join(_CONTROL.sub(" ", _INVISIBLE.sub("", text)).split())
+    """One display line: control characters made spaces, invisible ones (bidi overrides that could make
+    a title read backwards, zero-width and other format characters: `scrapers.text`) dropped,
+    whitespace collapsed."""
+    return " ".join(strip_invisible(_CONTROL.sub(" ", text)).split())
 
 
 def _paragraphs(text: str) -> str:
@@ -155,7 +150,7 @@ def _safe_url(url: str) -> str | None:
     if (
         len(url) > MAX_URL
         or _CONTROL.search(url)
-        or _INVISIBLE.search(url)
+        or strip_invisible(url) != url
         or not re.match(r"https?://\S+$", url, re.IGNORECASE)
     ):
         return None
@@ -271,18 +266,7 @@ def _digest_line(post: PostView) -> str:
 
 def render_digest(day: date, posts: list[PostView]) -> str | None:
     """One message listing the day's stories as linked lines; None on a day without any."""
-    if not posts:
-        return None
-    header = f"<b>{DIGEST_HEADER} ({day:%Y.%m.%d})</b>"
-    lines = [_digest_line(p) for p in posts]
-
-    def compose(shown: int) -> str:
-        body = lines[:shown] + ([f"외 {len(lines) - shown}건"] if shown < len(lines) else [])
-        return "\n".join([header, "", *body])
-
-    if _fits(compose(len(lines))):
-        return compose(len(lines))
-    return compose(_fewer(len(lines), lambda n: _fits(compose(n))))
+    return render_digest_by_storyline(day, [("", [p]) for p in posts])
 
 
 def render_digest_by_storyline(day: date, threads: Sequence[tuple[str, Sequence[PostView]]]) -> str | None:
@@ -472,7 +456,7 @@ def latest_reply(stories: Sequence[StoryRecord]) -> str:
     lines = [f"<b>최근 소식 {len(stories)}건</b>"]
     for s in stories:
         when = datetime.fromtimestamp(s.published_at or s.first_seen, KST).strftime("%m.%d %H:%M")
-        lines.append(f'• <a href="{_esc(s.link or s.url)}">{_esc(s.title)}</a> — {_esc(s.outlet)} {when}')
+        lines.append(f"• {_link(_cut(_line(s.title), MAX_TITLE), s.link or s.url)} — {_esc(s.outlet)} {when}")
     return _clip("\n".join(lines))
 
 
@@ -487,7 +471,7 @@ def check_reply(
         return f"❌ {_esc(url)}\n{_esc(error)}"
     lines = [f"✅ {_esc(url)}: 기사 {found}건 ({elapsed:.1f}초)"]
     for item, relevant in shown[:CHECK_SHOWN]:
-        lines.append(f'{"★" if relevant else "·"} <a href="{_esc(item.url)}">{_esc(item.title)}</a>')
+        lines.append(f"{'★' if relevant else '·'} {_link(_cut(_line(item.title), MAX_TITLE), item.url)}")
     return _clip("\n".join(lines))
 
 

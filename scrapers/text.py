@@ -73,6 +73,12 @@ def _invisible() -> re.Pattern[str]:
     return re.compile(f"[{_ranges(sorted(set(chars)))}]")
 
 
+def strip_invisible(text: str) -> str:
+    """`text` without the characters `clean_display_text` drops (bidi and other format characters,
+    controls but tab and line feed, Hangul fillers); nothing else changed."""
+    return _invisible().sub("", text)
+
+
 def is_invisible(ch: str) -> bool:
     """Would `clean_display_text` drop this character (ZWJ aside, which depends on its neighbours)?"""
     return _invisible().fullmatch(ch) is not None
@@ -90,7 +96,7 @@ def clean_display_text(text: str | None, *, multiline: bool = False, limit: int 
         return ""
     if limit is not None:
         text = text[: limit * 4]  # what whitespace and invisible characters could shrink to `limit`
-    text = _invisible().sub("", text)
+    text = strip_invisible(text)
     if ZWJ in text:
         text = _STRAY_ZWJ.sub("", text)
     text = unicodedata.normalize("NFC", text)
