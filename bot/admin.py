@@ -207,6 +207,7 @@ def build_application(
     admins = filters.Chat(chat_id=list(tg.admin_chat_ids))
     for name, answer in COMMANDS.items():
         app.add_handler(CommandHandler(name, _handler(answer, controls), filters=admins))
+
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # PTB's own texts may carry the token (InvalidToken quotes it): scrubbed here, not only by the
         # root handler's filter, which exists only when started from the command line.

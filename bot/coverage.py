@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 from bot.sources import SourceConfig
 from state.records import OutboxKind, OutboxStatus, State, StoryRecord
 
-DAYS = 30
 SEARCH_HOSTS = frozenset({"news.google.com", "search.naver.com", "openapi.naver.com", "m.search.naver.com"})
 EXAMPLES = 3
 
@@ -74,7 +73,8 @@ def percentile(values: Sequence[float], share: float) -> float | None:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def audit(sources: Sequence[SourceConfig], state: State, now: float, days: float = DAYS) -> CoverageReport:
+def audit(sources: Sequence[SourceConfig], state: State, now: float, days: float) -> CoverageReport:
+    """The audit over the `days` before `now` (`[health] coverage_days`)."""
     since = now - days * 86400
     stories = [s for s in state.stories.values() if s.first_seen >= since and not s.retracted and s.sources]
     posted_at = {

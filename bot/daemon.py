@@ -290,7 +290,7 @@ class Daemon:
             watchdog = asyncio.create_task(self.watch_clock(), name="clock")
             services = [
                 await admin.start(self.config.telegram, self.operator, trust_env=self.config.fetch.trust_env),
-                await health.start(self.config.health.http_listen, self.operator.status),
+                await health.start(self.config.health.http_listen, self.operator.status, self.operator.coverage_report),
             ]
             await self.stopping.wait()
             log.info("stopping")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.coverage import CoverageReport
 from bot.digest import check_hhmm
 from bot.status import StatusSnapshot
 
@@ -44,8 +45,8 @@ class HealthConfig:
 
 
 class _SnapshotCollector:
-    def __init__(self, snap: StatusSnapshot) -> None:
-        self.snap = snap
+    def __init__(self, snap: StatusSnapshot, report: CoverageReport) -> None:
+        self.snap, self.report = snap, report
 
     def collect(self) -> Iterator[Metric]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -78,7 +79,7 @@ class _SnapshotCollector:
         """The coverage audit's figures (bot.coverage), per source and per search-only outlet."""
         from prometheus_client.core import GaugeMetricFamily
 
-        report = self.snap.coverage
+        report = self.report
         days = f"{report.days:g}"
         stories = GaugeMetricFamily(
             "gwatch_source_stories", f"relevant stories a source listed in the last {days} days", labels=["source"]
@@ -108,14 +109,14 @@ class _SnapshotCollector:
         )
 
 
-def metrics_text(snap: StatusSnapshot) -> tuple[bytes, str]:
+def metrics_text(snap: StatusSnapshot, report: CoverageReport) -> tuple[bytes, str]:
     """The exposition (text format 0.0.4) and its content type. prometheus-client is imported here, not
     at start-up: most commands never serve metrics."""
     from prometheus_client.core import CollectorRegistry
     from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_SnapshotCollector(snap))
+    registry.register(_SnapshotCollector(snap, report))
     return generate_latest(registry), CONTENT_TYPE_PLAIN_0_0_4
 
 
@@ -140,7 +141,11 @@ class HealthServer:
         await self.server.wait_closed()
 
 
-async def start(listen: str | None, status: Callable[[], StatusSnapshot]) -> HealthServer | None:
+async def start(
+    listen: str | None, status: Callable[[], StatusSnapshot], coverage: Callable[[], CoverageReport]
+) -> HealthServer | None:
+    """Serve /healthz and /metrics on `listen`; `coverage` (the audit, for /metrics only) is asked for
+    only when /metrics is."""
     if not listen:
         return None
     host, _, port = listen.rpartition(":")
@@ -160,7 +165,7 @@ async def start(listen: str | None, status: Callable[[], StatusSnapshot]) -> Hea
                 body = (reason + "\n").encode()
             elif path == "/metrics":
                 code = 200
-                body, ctype = metrics_text(status())
+                body, ctype = metrics_text(status(), coverage())
             else:
                 code, body = 404, b"not found\n"
             head = (

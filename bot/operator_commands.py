@@ -24,9 +24,10 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from bot import coverage, outbox, render
+from bot import outbox, render
 from bot.articles import ArticleReader, Page
 from bot.config import Config
+from bot.coverage import CoverageReport, audit
 from bot.delivery import requeue_failed
 from bot.feedback import Corrections, Example, FeedbackLog, Label
 from bot.relevance import Detector, Verdict
@@ -261,4 +262,8 @@ class OperatorCommands:
         return render.story_reply(story, name, len(thread))
 
     def coverage(self) -> str:
-        return render.coverage_reply(coverage.audit(self.config.sources, self.state, self.clock()))
+        return render.coverage_reply(self.coverage_report())
+
+    def coverage_report(self) -> CoverageReport:
+        """The coverage audit over `[health] coverage_days`, as the daily report and /metrics give it."""
+        return audit(self.config.sources, self.state, self.clock(), self.config.health.coverage_days)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from bot.coverage import CoverageReport, audit
 from bot.sources import SourceConfig
 from state.records import ChatBlock, OutboxKind, OutboxStatus, State
 
@@ -60,7 +59,6 @@ class StatusSnapshot:
     blocked_chats: dict[str, ChatBlock]
     seen: int
     stories: int
-    coverage: CoverageReport
     gnews: str | None  # whether Google News links are resolved (scrapers.gnews), once any were met
 
     @property
@@ -103,6 +101,5 @@ def snapshot(
         blocked_chats=dict(state.blocked_chats),
         seen=len(state.seen),
         stories=len(state.stories),
-        coverage=audit(sources, state, now),
         gnews=gnews,
     )
