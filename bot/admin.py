@@ -16,6 +16,7 @@ through `Controls` (the daemon implements it); their wording is the renderer's.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
@@ -232,6 +233,8 @@ async def start(tg: TelegramConfig, controls: Controls, *, trust_env: bool) -> A
     except Exception as exc:
         # The channel posts do not depend on admin commands: keep running without them.
         log.error("admin commands unavailable: %s", _described(exc, tg.bot_token))
+        with contextlib.suppress(Exception):
+            await app.bot.request.shutdown()  # the connection the failed getMe opened
         return None
     log.info("admin commands on for %d chat(s)", len(tg.admin_chat_ids))
     return AdminService(app)
