@@ -122,7 +122,6 @@ class Cycle:
         self.queue_digest()
         self.save()  # posts are durable as pending before any send
         await self.deliver_pending()
-        self.save()
         self.report.queued_posts, self.report.queued_edits = self.newsroom.counts.posts, self.newsroom.counts.edits
         self.report.duration = time.monotonic() - started
         log.info("%s", self.report.summary_line())
@@ -295,10 +294,13 @@ class Cycle:
         self.store.save(self.state)
 
     async def deliver_pending(self) -> None:
+        """Hand the outbox to delivery, when this cycle delivers (the daemon delivers on its own), and
+        save what it recorded."""
         if self.deliver is None:
             return
         result = self.deliver(self.state, self.store)
         self.report.delivery = await result if inspect.isawaitable(result) else result
+        self.save()
 
     def alert(self, text: str) -> None:
         log.error("alert: %s", text.replace("\n", " | "))

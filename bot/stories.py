@@ -55,8 +55,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from bot.summarize import split_sentences
+from bot.summarize import first_sentence
 from scrapers.dates import KST
+from scrapers.text import MAX_TITLE_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +196,7 @@ SURNAMES = frozenset(
 #: Three-syllable words that look like a surname and a given name but are not names.
 NOT_NAMES = frozenset(
     {
-        "이사회", "시의회", "도의회", "구의회", "전남도", "정부는", "이번에", "이재명정", "한국전", "최종적",
+        "이사회", "시의회", "도의회", "구의회", "전남도", "정부는", "이번에", "한국전", "최종적",
         "최대한", "강조했", "조성한", "임시회", "유치위", "전문가", "전국민", "안전한", "신임단", "오는날",
         "고위급", "장성군", "전라도", "문화계", "송년사", "신년사", "이사장", "한국형", "정보통",
     }
@@ -641,8 +642,7 @@ def lead_of(text: str) -> str:
     text = (text or "").strip()
     if not text:
         return ""
-    sentences = split_sentences(text)
-    return (sentences[0] if sentences else text)[:LEAD_MAX_CHARS].strip()
+    return (first_sentence(text) or text)[:LEAD_MAX_CHARS].strip()
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -744,19 +744,14 @@ class StoryKey:
         object.__setattr__(self, "features", features_of(self.title, self.lead, self.published_at))
 
 
-def make_key(
-    id: str, title: str, lead: str = "", published_at: datetime | None = None, *, url: str = "", outlet: str = ""
-) -> StoryKey:
-    """Shorthand for StoryKey with keyword-free optional fields."""
-    return StoryKey(id=id, title=title, lead=lead, published_at=published_at, url=url, outlet=outlet)
-
-
 def story_key(
     id: str, title: str, text: str = "", published_at: datetime | None = None, *, url: str = "", outlet: str = ""
 ) -> StoryKey:
     """The key of an item from its title and its text (article body, snippet, or a stored lead): the one
-    place where text becomes what grouping compares, for the pipeline and for `group` alike."""
-    return StoryKey(id=id, title=title.strip(), lead=lead_of(text), published_at=published_at, url=url, outlet=outlet)
+    place where text becomes what grouping compares, for the pipeline and for `group` alike. The title is
+    cut at MAX_TITLE_CHARS, as the scrapers cut it: `group` reads titles of any length."""
+    title = title.strip()[:MAX_TITLE_CHARS].rstrip()
+    return StoryKey(id=id, title=title, lead=lead_of(text), published_at=published_at, url=url, outlet=outlet)
 
 
 def features_of(title: str, lead: str = "", published_at: datetime | None = None) -> Features:
@@ -1225,13 +1220,25 @@ def story_keys(story: StoredStory) -> list[StoryKey]:
     """The keys of a stored story: its first copy (with its lead) and each later copy's headline (with
     its lead when the record kept one), so that a third outlet's rewrite can match the second's
     wording. Times are the story's publication time, else when it was first seen."""
-    when = datetime.fromtimestamp(story.published_at or story.first_seen, KST)
-    keys = [story_key(story.id, story.title, story.lead, when, url=story.url, outlet=story.outlet)]
-    for entry in story.also:
-        if len(entry) >= 3:
-            text = entry[3] if len(entry) >= 4 else ""
-            keys.append(story_key(story.id, entry[2], text, when, url=entry[1], outlet=entry[0]))
-    return keys
+    return [first_key(story), *(copy_key(story, entry) for entry in story.also if len(entry) >= 3)]
+
+
+def _story_time(story: StoredStory) -> datetime:
+    return datetime.fromtimestamp(story.published_at or story.first_seen, KST)
+
+
+def first_key(story: StoredStory, *, lead: bool = True) -> StoryKey:
+    """The key of a stored story's first copy (`story_keys(story)[0]`); of its title alone when `lead` is
+    False."""
+    text = story.lead if lead else ""
+    return story_key(story.id, story.title, text, _story_time(story), url=story.url, outlet=story.outlet)
+
+
+def copy_key(story: StoredStory, entry: Sequence[str]) -> StoryKey:
+    """The key of one later copy of a stored story, `entry` one of its `also` (outlet, url, title[,
+    lead]): for the newest, `copy_key(story, story.also[-1])` is `story_keys(story)[-1]`."""
+    text = entry[3] if len(entry) >= 4 else ""
+    return story_key(story.id, entry[2], text, _story_time(story), url=entry[1], outlet=entry[0])
 
 
 def build_index(stories: Iterable[StoredStory], window_hours: float, now: float) -> StoryIndex:

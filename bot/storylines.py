@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.stories import NEWS_VOCABULARY, PLACES, StoredStory, StoryKey, bigrams, normalise, story_keys
+from bot.stories import NEWS_VOCABULARY, PLACES, StoredStory, StoryKey, bigrams, first_key, normalise
 
 WINDOW_DAYS = 60.0
 #: Log-odds per signal, set by hand on the tune part of evaluation/manifests/stories-gwangju.jsonl
@@ -89,9 +89,7 @@ def posted(story: StoredStory, topics: Sequence[str], storyline_id: str = "", *,
     """A stored story as storylines see it: the key of its first copy (without the lead when `lead` is
     False), its topics, its storyline (its own id when it started one or has none recorded), posted when
     first seen."""
-    key = story_keys(story)[0]
-    if not lead:
-        key = StoryKey(key.id, key.title, "", key.published_at, key.url, key.outlet)
+    key = first_key(story, lead=lead)
     return Posted(story.id, storyline_id or story.id, key, tuple(topics), story.first_seen)
 
 

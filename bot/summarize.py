@@ -14,8 +14,9 @@ terms and the title's words, and skipping datelines, photo captions and bare quo
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from scrapers.article import BYLINE_PREFIX
 
@@ -27,6 +28,7 @@ DEFAULT_TERMS: tuple[str, ...] = (
 _OPEN_CLOSE = {"“": "”", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "【": "】", "<": ">", "《": "》"}
 _SYMMETRIC = {'"', "'"}
 _CLOSERS = set(_OPEN_CLOSE.values()) | _SYMMETRIC
+_OPENER_OF = {close: open_ for open_, close in _OPEN_CLOSE.items()}
 _TERMINAL = ".?!…"
 # Abbreviations whose full stop never ends a sentence (lower-cased, without the final dot).
 _ABBREVIATIONS = {
@@ -37,7 +39,10 @@ _ABBREVIATIONS = {
 # Korean sentence endings that may be followed by the next sentence with no space: "열렸다.이 자리".
 _KOREAN_ENDINGS = set("다요죠까오라네함음임됨짐")
 _HANGUL = re.compile(r"[가-힣]")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# An e-mail address in a sentence (only whether there is one is asked): found wherever `[\w.+-]+@…` is,
+# by the last character of the local part alone, so that a search stays linear on a long run of word
+# characters (with the whole local part it is quadratic there).
+_EMAIL = re.compile(r"[\w.+-]@[\w-]+\.[\w.]+")
 _CAPTION_END = r"(/\s?[가-힣A-Za-z]{1,15}(\s?제공)?|제공\)?|\bDB\)?)$"
 _CAPTION = re.compile(rf"(사진\s*=|사진제공|{_CAPTION_END})")
 _CAPTION_LINE = re.compile(_CAPTION_END)  # "조감도. /광주시 제공": the whole line is a caption
@@ -45,60 +50,79 @@ _CAPTION_LINE = re.compile(_CAPTION_END)  # "조감도. /광주시 제공": the 
 
 def _protected(line: str) -> tuple[list[bool], set[int]]:
     """Which positions lie inside a matched quote or bracket pair, and where the pairs close.
-    Unmatched marks (an apostrophe, a stray bracket) protect nothing."""
-    inside = [False] * len(line)
+    Unmatched marks (an apostrophe, a stray bracket) protect nothing.
+
+    Linear in the line, however the marks nest: a closer looks down the stack only when its opener is
+    on it (and drops what it passes), and the inside of each pair is marked in a difference array."""
+    marks = [0] * (len(line) + 1)  # +1 where a pair's inside starts, -1 where it ends
     closes: set[int] = set()
     stack: list[tuple[str, int]] = []
+    open_on_stack = dict.fromkeys(_OPEN_CLOSE, 0)  # how many of each opener the stack holds
     for i, ch in enumerate(line):
         if ch in _SYMMETRIC:
             if stack and stack[-1][0] == ch:
                 _, start = stack.pop()
                 closes.add(i)
-                for j in range(start + 1, i):
-                    inside[j] = True
+                marks[start + 1] += 1
+                marks[i] -= 1
             elif not (ch == "'" and 0 < i < len(line) - 1 and line[i - 1].isalpha() and line[i + 1].isalpha()):
                 stack.append((ch, i))
         elif ch in _OPEN_CLOSE:
             stack.append((ch, i))
-        elif ch in _CLOSERS:
-            for depth in range(len(stack) - 1, -1, -1):
-                if _OPEN_CLOSE.get(stack[depth][0]) == ch:
-                    _, start = stack[depth]
-                    del stack[depth:]
-                    closes.add(i)
-                    for j in range(start + 1, i):
-                        inside[j] = True
+            open_on_stack[ch] += 1
+        elif ch in _CLOSERS and open_on_stack[_OPENER_OF[ch]]:
+            opener = _OPENER_OF[ch]
+            while True:  # the closest such opener, and every mark opened after it, leave the stack
+                mark, start = stack.pop()
+                if mark in open_on_stack:
+                    open_on_stack[mark] -= 1
+                if mark == opener:
                     break
+            closes.add(i)
+            marks[start + 1] += 1
+            marks[i] -= 1
+    inside = [depth > 0 for depth in itertools.accumulate(marks[:-1])]
     return inside, closes
 
 
-def _word_before(line: str, end: int) -> str:
-    """The token ending at `end` (exclusive), e.g. 'U.S' before the final dot of 'U.S.'."""
+def _word_before(line: str, end: int) -> tuple[str, bool]:
+    """The token ending at `end` (exclusive), e.g. 'U.S' before the final dot of 'U.S.', and whether it
+    holds a full stop. Of a token that does, only the part after its last full stop is returned ('S'):
+    that is all `_ends_sentence` reads of it, and the walk back stays short on a run of dotted tokens."""
     start = end
-    while start > 0 and (line[start - 1].isalnum() or line[start - 1] == "."):
+    while start > 0:
+        ch = line[start - 1]
+        if ch == ".":
+            return line[start:end], True
+        if not ch.isalnum():
+            break
         start -= 1
-    return line[start:end]
+    return line[start:end], False
 
 
 def _ends_sentence(line: str, dot: int) -> bool:
     """Whether the full stop at `dot` ends a sentence, judged by its neighbours."""
     before = line[dot - 1] if dot > 0 else ""
-    after = line[dot + 1 :].lstrip()
-    if before.isdigit() and (not after or after[0].isdigit() or after[0] == "("):
+    following = dot + 1  # the first character after the full stop and any spaces
+    while following < len(line) and line[following].isspace():
+        following += 1
+    after = line[following] if following < len(line) else ""
+    if before.isdigit() and (not after or after.isdigit() or after == "("):
         return not after  # 2025. 3. 14.(금), 1. 2. 3.
-    word = _word_before(line, dot)
-    if word.isdigit() and len(word) <= 2:
-        before_number = line[: dot - len(word)].rstrip()
-        if not before_number or before_number[-1] in _TERMINAL or before_number[-1] in _CLOSERS:
+    word, dotted = _word_before(line, dot)
+    if not dotted and word.isdigit() and len(word) <= 2:
+        preceding = dot - len(word)  # just after the last character before the number and any spaces
+        while preceding > 0 and line[preceding - 1].isspace():
+            preceding -= 1
+        if not preceding or line[preceding - 1] in _TERMINAL or line[preceding - 1] in _CLOSERS:
             return False  # "1. 개요": a numbered item, not the end of a sentence
     latin = bool(word) and word[-1].isascii() and word[-1].isalpha()
     # U.S., Ph.D., vs., No., initials
-    return not (latin and (word.lower() in _ABBREVIATIONS or len(word) == 1 or "." in word))
+    return not (latin and (dotted or word.lower() in _ABBREVIATIONS or len(word) == 1))
 
 
-def _split_line(line: str) -> list[str]:
-    inside, closes = _protected(line)
-    cuts: list[int] = []
+def _cuts(line: str, inside: list[bool], closes: set[int]) -> Iterator[int]:
+    """Where the sentences of `line` end, in order (`inside`, `closes`: `_protected(line)`)."""
     i, n = 0, len(line)
     while i < n:
         ch = line[i]
@@ -110,7 +134,7 @@ def _split_line(line: str) -> list[str]:
                 and (i + 1 == n or line[i + 1].isspace())
                 and (line[i - 1] != "." or _ends_sentence(line, i - 1))
             ):
-                cuts.append(i + 1)  # “…하겠다.” 이어
+                yield i + 1  # “…하겠다.” 이어
             i += 1
             continue
         j = i
@@ -120,23 +144,43 @@ def _split_line(line: str) -> list[str]:
         if ch == "." and j == i and not _ends_sentence(line, i):
             pass
         elif not nxt or nxt.isspace():
-            cuts.append(j + 1)
+            yield j + 1
         elif ch == "." and j == i and line[i - 1 : i] in _KOREAN_ENDINGS and (_HANGUL.match(nxt) or nxt in "“‘\"'"):
-            cuts.append(j + 1)  # 열렸다.이 자리에는
+            yield j + 1  # 열렸다.이 자리에는
         i = j + 1
-    sentences, start = [], 0
-    for cut in [*cuts, n]:
+
+
+def _line_sentences(line: str) -> Iterator[str]:
+    """The sentences of one line, in order, found as far as they are read."""
+    inside, closes = _protected(line)
+    start = 0
+    for cut in itertools.chain(_cuts(line, inside, closes), (len(line),)):
         piece = line[start:cut].strip()
         if piece:
-            sentences.append(piece)
+            # "▲ 항목 ▲ 항목": each marker starts an item of a list.
+            yield from (item.strip() for item in re.split(r"\s+(?=▲)", piece) if item.strip())
         start = cut
-    # "▲ 항목 ▲ 항목": each marker starts an item of a list.
-    return [item.strip() for s in sentences for item in re.split(r"\s+(?=▲)", s) if item.strip()]
+
+
+def _split_line(line: str) -> list[str]:
+    return list(_line_sentences(line))
+
+
+def _sentences(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        if line.strip():
+            yield from _line_sentences(" ".join(line.split()))
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of `text` in order; a line break always ends a sentence."""
-    return [s for line in text.splitlines() if line.strip() for s in _split_line(" ".join(line.split()))]
+    return list(_sentences(text))
+
+
+def first_sentence(text: str) -> str:
+    """The first of `split_sentences(text)`, or "" when there is none: only the first line that is not
+    blank is split, and only as far as its first sentence ends."""
+    return next(_sentences(text), "")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -157,7 +201,7 @@ def _usable(sentence: str) -> bool:
     return (
         len(sentence) >= 12
         and len(_HANGUL.findall(sentence)) >= 5
-        and not _EMAIL.search(sentence)
+        and not ("@" in sentence and _EMAIL.search(sentence))
         and not _CAPTION.search(sentence)
         and (sentence[-1] in _TERMINAL or (sentence[-1] in _CLOSERS and sentence[-2:-1] in set(_TERMINAL)))
     )
