@@ -141,11 +141,6 @@ class FeedbackLog:
                 log.warning("feedback file %s: %s is not a whole example, ignored (%s)", self.path, where, exc)
 
 
-def wrong_urls(examples: Iterable[Example]) -> set[str]:
-    """URLs an operator marked wrong: never posted again."""
-    return {e.url for e in examples if e.label is Label.WRONG}
-
-
 class Corrections:
     """What the operator's labels change in the next decisions, at once:
 

@@ -14,6 +14,16 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries whose INFO lines are chatter (APScheduler's "Adding job tentatively" for every source, PTB's
 # and httpx's per-request lines, which also carry the token): only their warnings are shown.
 NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "apscheduler", "telegram")
+# Loggers whose lines below these levels carry the token (httpx: request URLs at INFO; PTB's Bot: its
+# base URL at DEBUG): never emitted wherever the Telegram client is used, logging set up or not.
+TOKEN_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}
+
+
+def keep_token_out_of_logs() -> None:
+    """Raise the loggers of `TOKEN_LOGGERS` to their floor (never lower one already above it)."""
+    for name, floor in TOKEN_LOGGERS.items():
+        if logging.getLogger(name).level < floor:  # its own level: NOTSET would inherit DEBUG
+            logging.getLogger(name).setLevel(floor)
 
 
 def scrub(text: str, token: str | None) -> str:

@@ -54,10 +54,6 @@ class FailureKind(StrEnum):
     SERVER_ERROR = "server-error"
     ANSWER_LOST = "transient-answer-lost"
 
-    @property
-    def transient(self) -> bool:
-        return self in (FailureKind.NOT_SENT, FailureKind.SERVER_ERROR, FailureKind.ANSWER_LOST)
-
 
 class SendFailure(Exception):
     """A send or edit did not (certainly) succeed; `str()` is what Telegram or the network said, with
@@ -89,7 +85,6 @@ class Sender(Protocol):
     """Where messages go. Raises `SendFailure` and nothing else for a failed send or edit."""
 
     limits: FloodLimits | None  # None: no flood limits (printing)
-    token: str | None  # a secret to scrub from errors, if any
 
     async def send(self, chat_id: int | str, text: str, *, link_preview: bool, reply_to: int | None = None) -> int:
         """Send; `reply_to`: a message of the same chat to answer (sent as no reply if it is gone)."""
@@ -112,7 +107,6 @@ class DryRunSender:
     """Prints each message instead of sending it (no bot token); returns made-up increasing ids."""
 
     limits: FloodLimits | None = None
-    token: str | None = None
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out if out is not None else sys.stdout

@@ -35,15 +35,11 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.logs import scrub
+from bot.logs import keep_token_out_of_logs, scrub
 from bot.senders import FailureKind, FloodLimits, SendFailure, TelegramConfig
 
 log = logging.getLogger(__name__)
-# httpx logs every request URL at INFO and PTB's Bot its base URL at DEBUG; the token is in both. Wherever
-# this sender is used, those lines are never emitted (`bot.logs` quietens them further for the commands).
-for _name, _floor in (("httpx", logging.WARNING), ("httpcore", logging.WARNING), ("telegram", logging.INFO)):
-    if logging.getLogger(_name).level < _floor:  # its own level: NOTSET would inherit DEBUG
-        logging.getLogger(_name).setLevel(_floor)
+keep_token_out_of_logs()  # wherever this sender is used (`bot.logs` quietens them further for the commands)
 
 TELEGRAM_LIMITS = FloodLimits(
     channel_per_minute=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
