@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.feedback import Example, Label
-from bot.relevance import Detector, EvalReport, evaluate
+from bot.relevance import Detector, EvalReport, evaluate, ratio
 from scrapers.dates import KST
 
 log = logging.getLogger(__name__)
@@ -138,10 +138,6 @@ def default_sets() -> list[Path]:
 # -- relevance ---------------------------------------------------------------------------------------
 
 
-def _ratio(numerator: int, denominator: int) -> str:
-    return f"{numerator / denominator:.3f}" if denominator else "n/a"
-
-
 def feedback_summary(files: list[LabelledFile], detector: Detector) -> list[str]:
     """What the operator reported, and how today's rules judge those cases again (title + lead)."""
     lines_by_label: Counter[str] = Counter()
@@ -162,7 +158,7 @@ def feedback_summary(files: list[LabelledFile], detector: Detector) -> list[str]
     still = rep.fp + rep.fn
     out += [
         f"feedback, re-judged by today's rules from the stored title and lead: precision "
-        f"{_ratio(rep.tp, rep.tp + rep.fp)}  recall {_ratio(rep.tp, rep.tp + rep.fn)}  "
+        f"{ratio(rep.tp, rep.tp + rep.fp)}  recall {ratio(rep.tp, rep.tp + rep.fn)}  "
         f"(tp {rep.tp}, fp {rep.fp}, fn {rep.fn}, tn {rep.tn})",
         f"  {still} of {len(records)} still wrong (missed or posted wrongly again; listed above with "
         f"'operator:'), {len(records) - still} now right",

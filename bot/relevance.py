@@ -574,6 +574,11 @@ class Detector:
 # -- evaluation --------------------------------------------------------------------------------------
 
 
+def ratio(numerator: int, denominator: int) -> str:
+    """A precision or recall as printed: three decimals, "n/a" over nothing."""
+    return f"{numerator / denominator:.3f}" if denominator else "n/a"
+
+
 @dataclass(slots=True)
 class EvalReport:
     """Precision/recall of a detector on labelled records; borderline records are only reported."""

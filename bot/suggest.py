@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.relevance import Detector, normalize
+from bot.relevance import Detector, normalize, ratio
 
 # Existing groups a term joins (by "category:label", the extra_terms key); other additions are new groups.
 EXTEND = {"metro": "metro:광주광역시", "gyeonggi": "gyeonggi:경기광주", "name": "name:다른이름"}
@@ -273,10 +273,10 @@ class Counts:
         return cls(tp, fp, fn, tn)
 
     def precision(self) -> str:
-        return f"{self.tp / (self.tp + self.fp):.3f}" if self.tp + self.fp else "n/a"
+        return ratio(self.tp, self.tp + self.fp)
 
     def recall(self) -> str:
-        return f"{self.tp / (self.tp + self.fn):.3f}" if self.tp + self.fn else "n/a"
+        return ratio(self.tp, self.tp + self.fn)
 
 
 @dataclass(slots=True)
