@@ -26,14 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import micro, urlwatch_run
+from bench import loopback, micro, urlwatch_run
 from bench.pages import ITEMS_PER_PAGE as ITEMS
 from bot.parsing import PARSE_WORKERS
 
@@ -92,45 +90,6 @@ def machine() -> list[tuple[str, str]]:
 # -- processes ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def servers(
-    hosts: int, pages: int, delay: float, rolling: int = 0, relevant_every: int = 0
-) -> Iterator[dict[str, Any]]:
-    """Start `bench.loopback` in its own process; yield its {"bases", "loopback"}; stop it after."""
-    command = [
-        sys.executable,
-        "-m",
-        "bench.loopback",
-        "--hosts",
-        str(hosts),
-        "--pages",
-        str(pages),
-        "--delay",
-        str(delay),
-        "--rolling",
-        str(rolling),
-        "--relevant-every",
-        str(relevant_every),
-    ]
-    proc = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the loopback servers did not start")
-        yield json.loads(line)
-    finally:
-        if proc.stdin:
-            proc.stdin.close()  # tells the servers to stop
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
-
-
 def child(args: list[str]) -> tuple[str, dict[str, float]]:
     """Run `python -m <args>` in the repo; (stdout, {wall, cpu, peak_rss}) of the whole process."""
     started = time.perf_counter()
@@ -175,7 +134,7 @@ def server_total(stats: dict[str, Any] | None) -> tuple[int, int]:
 def run_cycles(report: Report, args: argparse.Namespace, sizes: list[int]) -> dict[int, dict[str, Any]]:
     results: dict[int, dict[str, Any]] = {}
     pages = math.ceil(max(sizes) / args.hosts)
-    with servers(args.hosts, pages, args.delay) as info:
+    with loopback.servers(args.hosts, pages, args.delay) as info:
         bases = info["bases"]
         control = bases[0]
         kind = "distinct addresses" if info["loopback"] == "addresses" else "ports on 127.0.0.1"
@@ -460,7 +419,7 @@ def run_daemon(report: Report, args: argparse.Namespace) -> list[dict[str, Any]]
         "retention 1 day)"
     )
     report.emit()
-    with servers(n, 1, 0.0, rolling=2, relevant_every=37) as info:
+    with loopback.servers(n, 1, 0.0, rolling=2, relevant_every=37) as info:
         urls = listing_urls(info["bases"], n)
         out, _ = child(["bench.daemon_memory", "--cycles", str(args.cycles), "--every", str(args.every), *urls])
     rows = [json.loads(line) for line in out.splitlines() if line.strip()]

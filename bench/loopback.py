@@ -25,12 +25,18 @@ import functools
 import gzip
 import json
 import socket
+import subprocess
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bench import pages
 
+REPO = Path(__file__).resolve().parents[1]
 ROBOTS = b"User-agent: *\nAllow: /\n"
 ARTICLES_PER_PAGE_SPAN = 1_000_000  # article ids of one listing live in their own range
 
@@ -213,6 +219,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=int, default=0, help="relevant articles every section of a host lists")
     asyncio.run(serve(parser.parse_args(argv)))
     return 0
+
+
+@contextmanager
+def servers(
+    hosts: int,
+    pages: int,
+    delay: float,
+    rolling: int = 0,
+    relevant_every: int = 0,
+    shared: int = 0,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Start these servers in their own process; yield its {"bases", "loopback"}; stop it after."""
+    command = [
+        sys.executable, "-m", "bench.loopback",
+        *("--hosts", str(hosts), "--pages", str(pages), "--delay", str(delay)),
+        *("--rolling", str(rolling), "--relevant-every", str(relevant_every), "--shared", str(shared)),
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=None if env is None else dict(env),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the loopback servers did not start")
+        yield json.loads(line)
+    finally:
+        if proc.stdin:
+            proc.stdin.close()  # tells the servers to stop
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench import loopback
+from bench.cycle import server_stats
+
 REPO = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
@@ -64,15 +67,6 @@ with tempfile.TemporaryDirectory() as folder:
 """
 
 
-def control(base: str, path: str) -> dict[str, object]:
-    import urllib.request
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"{base}{path}", timeout=10) as answer:
-        data: dict[str, object] = json.loads(answer.read())
-        return data
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.overlap", description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=200)
@@ -90,63 +84,54 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pages = math.ceil(args.sources / args.hosts)
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    servers = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.loopback",
-            *("--hosts", str(args.hosts), "--pages", str(pages)),
-            *("--delay", str(args.delay), "--shared", str(args.shared)),
-        ],
-        cwd=REPO,
-        env={**env, "PYTHONPATH": str(REPO)},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert servers.stdout is not None
-    bases = json.loads(servers.stdout.readline())["bases"]
-    # One outlet's sections side by side, as a catalogue lists them.
-    urls = [f"{bases[i // pages]}/news/articleList.html?sc_section_code=S{i % pages}" for i in range(args.sources)]
-    neutral = tempfile.mkdtemp(prefix="bench-overlap-")  # no package of ours in the child's first path entry
-    try:
+    with loopback.servers(
+        args.hosts, pages, args.delay, shared=args.shared, env={**env, "PYTHONPATH": str(REPO)}
+    ) as info:
+        bases = info["bases"]
+        # One outlet's sections side by side, as a catalogue lists them.
+        urls = [f"{bases[i // pages]}/news/articleList.html?sc_section_code=S{i % pages}" for i in range(args.sources)]
         for repo in args.repo or [REPO]:
-            control(bases[0], "/__bench/reset")
-            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as listed:
-                json.dump(urls, listed)
-            child = subprocess.run(
-                [args.python, "-c", CHILD, listed.name, str(args.per_host)],
-                cwd=neutral, env={**env, "PYTHONPATH": f"{repo}:{REPO}"}, capture_output=True, text=True,
-            )  # fmt: skip
-            os.unlink(listed.name)
-            if child.returncode != 0:
-                print(f"{repo}: the cycle failed:\n{child.stderr[-2000:]}", file=sys.stderr)
-                continue
-            result = json.loads(child.stdout.strip().splitlines()[-1])
-            if not result["code"].startswith(str(repo)):
-                print(f"{repo}: the interpreter loaded {result['code']} instead; see --python", file=sys.stderr)
-                continue
-            hosts = control(bases[0], "/__bench/stats")["hosts"]
-            assert isinstance(hosts, list)
-            read = sum(h["requests"].get("article", 0) for h in hosts)
-            distinct = sum(h["distinct_articles"] for h in hosts)
-            worst = max(h["most_requests_of_one_article"] for h in hosts)
-            per_host_articles = math.ceil(min(args.hosts * args.shared, result["budget"]) / args.hosts)
-            rounds = 1 + math.ceil(pages / args.per_host) + math.ceil(per_host_articles / args.per_host)
-            floor = rounds * args.delay
-            print(json.dumps({
-                "repo": str(repo), "sources": args.sources, "hosts": args.hosts,
-                "candidates": args.sources * args.shared, "distinct_articles_listed": args.hosts * args.shared,
-                "article_requests": read, "distinct_articles_read": distinct, "most_requests_of_one_article": worst,
-                "wall": round(result["wall"], 2), "network_floor": round(floor, 2),
-                "times_floor": round(result["wall"] / floor, 2) if floor else None, "posts_queued": result["posts"],
-            }))  # fmt: skip
-    finally:
-        assert servers.stdin is not None
-        servers.stdin.close()
-        servers.wait(10)
-        servers.stdout.close()
+            measure(args, repo, urls, bases[0], pages, env)
     return 0
+
+
+def measure(
+    args: argparse.Namespace, repo: Path, urls: list[str], control: str, pages: int, env: dict[str, str]
+) -> None:
+    """One cycle of `repo`'s code over `urls` in a fresh interpreter; one JSON line of what the servers saw."""
+    neutral = tempfile.mkdtemp(prefix="bench-overlap-")  # no package of ours in the child's first path entry
+    server_stats(control)  # read and reset: this repo's cycle starts from zero
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as listed:
+        json.dump(urls, listed)
+    child = subprocess.run(
+        [args.python, "-c", CHILD, listed.name, str(args.per_host)],
+        cwd=neutral, env={**env, "PYTHONPATH": f"{repo}:{REPO}"}, capture_output=True, text=True,
+    )  # fmt: skip
+    os.unlink(listed.name)
+    if child.returncode != 0:
+        print(f"{repo}: the cycle failed:\n{child.stderr[-2000:]}", file=sys.stderr)
+        return
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    if not result["code"].startswith(str(repo)):
+        print(f"{repo}: the interpreter loaded {result['code']} instead; see --python", file=sys.stderr)
+        return
+    stats = server_stats(control)
+    assert stats is not None
+    hosts = stats["hosts"]
+    assert isinstance(hosts, list)
+    read = sum(h["requests"].get("article", 0) for h in hosts)
+    distinct = sum(h["distinct_articles"] for h in hosts)
+    worst = max(h["most_requests_of_one_article"] for h in hosts)
+    per_host_articles = math.ceil(min(args.hosts * args.shared, result["budget"]) / args.hosts)
+    rounds = 1 + math.ceil(pages / args.per_host) + math.ceil(per_host_articles / args.per_host)
+    floor = rounds * args.delay
+    print(json.dumps({
+        "repo": str(repo), "sources": args.sources, "hosts": args.hosts,
+        "candidates": args.sources * args.shared, "distinct_articles_listed": args.hosts * args.shared,
+        "article_requests": read, "distinct_articles_read": distinct, "most_requests_of_one_article": worst,
+        "wall": round(result["wall"], 2), "network_floor": round(floor, 2),
+        "times_floor": round(result["wall"] / floor, 2) if floor else None, "posts_queued": result["posts"],
+    }))  # fmt: skip
 
 
 if __name__ == "__main__":
