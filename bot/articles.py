@@ -36,7 +36,6 @@ class Page:
 class Reading:
     fetched: int = 0  # distinct article pages read
     errors: int = 0
-    deferred: int = 0  # candidates left for the next cycle (over the budget)
 
 
 class ArticleReader:
@@ -109,17 +108,17 @@ async def read_articles(reader: ArticleReader, candidates: list[Candidate], limi
     candidates left out are removed from `candidates`: they stay unseen and come back next cycle.
     Never raises for a page."""
     chosen = plan(candidates, limit)
-    unreadable = sum(1 for c in candidates if needs_online_resolution(c.item.fetch_url))
-    reading = Reading(deferred=len(candidates) - unreadable - sum(map(len, chosen)))
-    if reading.deferred:
+    keep = {id(c) for group in chosen for c in group}
+    keep |= {id(c) for c in candidates if needs_online_resolution(c.item.fetch_url)}  # decided unread
+    if len(keep) < len(candidates):  # over the budget: the rest wait for the next cycle
         log.warning(
             "%d candidates (%d articles) this cycle; reading %d, the rest next cycle",
             len(candidates),
             len({c.item.url for c in candidates}),
             len(chosen),
         )
-        keep = {id(c) for group in chosen for c in group}
-        candidates[:] = [c for c in candidates if id(c) in keep or needs_online_resolution(c.item.fetch_url)]
+        candidates[:] = [c for c in candidates if id(c) in keep]
+    reading = Reading()
 
     async def read(group: list[Candidate]) -> None:
         first = group[0]

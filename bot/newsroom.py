@@ -39,7 +39,7 @@ class Newsroom:
     def __init__(self, state: State, stories: StoryIndex, clock: Callable[[], float]) -> None:
         self.state, self.stories, self.clock = state, stories, clock
         self.counts = Published()
-        self._story_of_url: dict[str, StoryRecord] | None = None  # built when first needed
+        self._story_of_url: dict[str, StoryRecord] | None = None  # built when first needed, then kept
 
     def publish(self, c: Candidate) -> StoryRecord:
         """The candidate as a new story (its post queued) or as a copy of the story it belongs to."""
@@ -55,6 +55,7 @@ class Newsroom:
             story.listed_by(c.source.name)
             if not story.has_copy(c.url, c.link):
                 story.also.append(Copy(outlet, c.link, title, key.lead))
+                self._remember(story)
                 self.stories.add(story.id, story_keys(story)[-1], at=story.first_seen)
                 story.note(f"copy {c.link} ({outlet}, {c.source.name}): {grouping.log_line()}")
                 log.info(
@@ -84,6 +85,7 @@ class Newsroom:
         reason = ", ".join(c.verdict.reasons)
         story.note(f"posted from {c.source.name}: {reason}; {grouping.log_line()}; {thread.log_line()}")
         self.state.stories[story.id] = story
+        self._remember(story)
         self.stories.add(story.id, story_keys(story)[0], at=now)
         outbox.queue_post(self.state, story, now, reply_to=thread.reply_to if thread.continues else None)
         self.counts.posts += 1
@@ -113,15 +115,19 @@ class Newsroom:
         """A source lists an article already decided about: the story that holds it counts the source
         (the coverage audit's "stories a source contributed")."""
         if self._story_of_url is None:
-            self._story_of_url = {
-                u: story
-                for story in self.state.stories.values()
-                for u in (story.url, story.link, *(c.url for c in story.also))
-                if u
-            }
-        story = self._story_of_url.get(url) or self.state.story_with(url)
+            self._story_of_url = {}
+            for known in self.state.stories.values():  # oldest first: a URL ends with its newest story
+                self._remember(known)
+        story = self._story_of_url.get(url)
         if story is not None:
             story.listed_by(source)
+
+    def _remember(self, story: StoryRecord) -> None:
+        """Keep the URL table of `listed_again` up to date (once it is built) with `story`'s URLs."""
+        if self._story_of_url is not None:
+            for u in (story.url, story.link, *(c.url for c in story.also)):
+                if u:
+                    self._story_of_url[u] = story
 
     def forget_before(self, moment: float) -> None:
         """Stories first seen before `moment` can no longer take copies."""
