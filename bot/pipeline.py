@@ -38,7 +38,7 @@ from bot.stories import StoryIndex, build_index
 from scrapers.fetch import Fetcher
 from scrapers.gnews import GoogleNewsResolver, ResolverHealth, describe_health, with_publisher_url
 from scrapers.urls import needs_online_resolution
-from state.records import Baseline, State
+from state.records import Baseline, Seen, State
 from state.store import StateStore
 
 log = logging.getLogger(__name__)
@@ -169,9 +169,7 @@ class Cycle:
             if first_poll:
                 memory.first_poll_at = self.clock()
             for item in poll.items:
-                if (seen := self.state.seen.get(item.url)) is not None:
-                    if seen.relevant:
-                        self.newsroom.listed_again(item.url, poll.source.name)
+                if self.decided(item.url, poll.source.name) is not None:
                     continue
                 self.report.new_items += 1
                 verdict = self.detector.classify(item.title, item.snippet)
@@ -189,6 +187,14 @@ class Cycle:
                 log.info("skip %r (%s): %s", item.title, poll.source.name, ", ".join(verdict.reasons) or "no signal")
                 self.state.mark_seen(item.url, poll.source.name, False, self.clock())
         return out
+
+    def decided(self, url: str, source: str) -> Seen | None:
+        """What was decided about `url` before, if anything; a relevant article listed again counts
+        `source` among its story's sources."""
+        seen = self.state.seen.get(url)
+        if seen is not None and seen.relevant:
+            self.newsroom.listed_again(url, source)
+        return seen
 
     async def resolve_links(self, candidates: list[Candidate]) -> None:
         """Google News links to their publishers' URLs, so that the article is read (once, with the
@@ -212,10 +218,8 @@ class Cycle:
             if google in resolved:
                 c.item = with_publisher_url(c.item, resolved[google])
                 c.url, c.link, c.aliases = c.item.url, c.item.fetch_url, (*c.aliases, google)
-                if (seen := self.state.seen.get(c.url)) is not None:  # the outlet's own listing brought it
+                if (seen := self.decided(c.url, c.source.name)) is not None:  # the outlet's own listing brought it
                     self.state.mark_seen(google, c.source.name, seen.relevant, self.clock())
-                    if seen.relevant:
-                        self.newsroom.listed_again(c.url, c.source.name)
                     continue
             kept.append(c)
         candidates[:] = kept
