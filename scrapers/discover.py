@@ -113,9 +113,15 @@ class DiscoverError(Exception):
 # -- the home page: candidates (pure) ---------------------------------------------------------------
 
 
-def site_name(html: str) -> str:
-    """The outlet's name from og:site_name, else the page title's last part (`… - 예시일보`)."""
-    tree = LexborHTMLParser(limit_nesting(html))
+def home_tree(html: str) -> LexborHTMLParser:
+    """A home page's tree (depth-capped, `scrapers.markup`), for `site_name` and `page_candidates`."""
+    return LexborHTMLParser(limit_nesting(html))
+
+
+def site_name(html: str, tree: LexborHTMLParser | None = None) -> str:
+    """The outlet's name from og:site_name, else the page title's last part (`… - 예시일보`). `tree`:
+    the page's `home_tree`, when the caller has it."""
+    tree = home_tree(html) if tree is None else tree
     node = tree.css_first('meta[property="og:site_name"]')
     name = clean_display_text(node.attributes.get("content") if node else "", limit=40)
     if name:
@@ -132,13 +138,14 @@ def cms_of(html: str) -> set[str]:
     return {name for name, markers in _CMS_MARKERS.items() if any(m in head for m in markers)}
 
 
-def page_candidates(html: str, page_url: str) -> list[Candidate]:
+def page_candidates(html: str, page_url: str, tree: LexborHTMLParser | None = None) -> list[Candidate]:
     """Feeds, RSS index pages and list pages a home page points to, plus the CMS's usual feeds.
 
     In the order to try them: declared feeds, linked feeds, RSS index pages, guessed feeds, list
     pages (all-articles list first, then top sections in menu order, then sub-sections), the home.
+    `tree`: the page's `home_tree`, when the caller has it.
     """
-    tree = LexborHTMLParser(limit_nesting(html))
+    tree = home_tree(html) if tree is None else tree
     site = _site_of(page_url)
     out: list[Candidate] = []
     for node in tree.css("link[rel][href]"):
@@ -314,11 +321,12 @@ async def discover(fetcher: Fetcher, url: str, *, max_tries: int = MAX_TRIES, no
         home = await fetcher.fetch(url)
     except FetchError as exc:
         raise DiscoverError(f"cannot read {url}: {exc}") from exc
-    result = Discovery(home.url, site_name(home.text))
+    tree = home_tree(home.text)
+    result = Discovery(home.url, site_name(home.text, tree))
     if looks_like_feed(home.body):  # handed a feed: just count it
         result.found.append(_count_feed(home.body, home.url, home.content_type, ""))
         return result
-    queue = deque(page_candidates(home.text, home.url))
+    queue = deque(page_candidates(home.text, home.url, tree))
     tried: set[str] = set()
     lists_tried = 0
     tries = 0
