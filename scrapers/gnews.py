@@ -49,7 +49,7 @@ from scrapers.dates import KST
 from scrapers.fetch import Fetcher, FetchError
 from scrapers.markup import limit_nesting
 from scrapers.models import ListingItem
-from scrapers.urls import canonical_url, clean_link, google_news_token, needs_online_resolution
+from scrapers.urls import canonical_url, clean_link, google_news_target, google_news_token
 
 log = logging.getLogger(__name__)
 
@@ -195,10 +195,9 @@ class GoogleNewsResolver:
         pending: dict[str, _Pending] = {}
         wanted: dict[str, list[str]] = {}
         for link in links:
-            if not needs_online_resolution(link):
-                continue
             token = google_news_token(link)
-            assert token is not None
+            if token is None or google_news_target(token) is not None:  # not one only Google can resolve
+                continue
             wanted.setdefault(token, []).append(link)
             entry = self.cache.get(token)
             if entry is not None:
